@@ -1,0 +1,881 @@
+"""Decode a model name, config file name/path or checkpoint file name/URL.
+
+The decoder works in three steps:
+
+1. find the name inside the input (a URL's file name, a config's stem) and the
+   file-only parts (``headless``, date, hash);
+2. split the name into ``_`` parts and ``-`` words, look each word up in the
+   vocabulary or recognise its shape (``8xb32``, ``300e``, ``384px``), and let
+   every word vote for the roles its part may play;
+3. choose the roles of all parts together: the convention's order
+   (algorithm, module, pretrain, training, data) is a constraint, strong
+   markers (``-pre``, ``NxbM``, ``3rdparty``, datasets) carry most weight.
+   When strong markers contradict the order, the parts are reported as being
+   in the wrong order instead of being forced into it.
+
+Problems are graded by how sure the decoder is: deviations that upstream
+MMPretrain itself uses get a hint, likely mistakes a warning, malformed text an
+error.  Known zoo models and checkpoints cannot be renamed by users, so their
+problems are capped at hints.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from functools import lru_cache
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from mmname_lsp.naming import model as m
+from mmname_lsp.naming import patterns
+from mmname_lsp.naming.model import Decoded, Part, Problem, Token
+from mmname_lsp.naming.vocabulary import Entry, Vocabulary, default_vocabulary
+from mmname_lsp.rules.registry import RULES
+
+MAX_INPUT = 512
+_HASH_MEANING = "First 8 hex digits of the file's SHA-256."
+ROLE_ORDER = m.NAME_ROLES
+ALG, MOD, PRE, TRAIN, DATA = range(5)
+_ROLE_INDEX = {r: i for i, r in enumerate(ROLE_ORDER)}
+_CKPT_TAIL = re.compile(r"_(\d{8}(?:_\d{6})?)-([^_\-]*)$|_([^_]*)-([^_\-]*)$")
+_HASH_ONLY = re.compile(r"-([0-9a-f]{8})$")
+_SEPARATORS = re.compile(r"[\\/]")
+_BAD_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")
+
+# How strongly each kind of word votes for each role (ALG, MOD, PRE, TRAIN, DATA).
+_VOTES: Dict[str, Tuple[float, float, float, float, float]] = {
+    "algorithm": (3, 1, 2, 0.5, 0),
+    "backbone": (1, 3, 0.5, 0, 0),
+    "size": (0, 3, 0, 0, 0),
+    "variant": (0, 2, 0, 0.5, 0),
+    "patch": (0, 3, 0, 0, 0),
+    "window": (0, 3, 0, 0, 0),
+    "cardinality": (0, 3, 0, 0, 0),
+    "params": (0, 2, 0, 0, 0),
+    "flops": (0, 3, 0, 0, 0),
+    "version": (0, 2, 0, 0, 0),
+    "variant-code": (0, 2, 0, 0, 0),
+    "depth-backbone": (0.5, 2.5, 0, 0, 0),
+    "method": (0.5, 0, 2, 1, 0),
+    "source": (0, 0, 2, 1, 0),
+    "dataset": (0, 0, 1, 0, 3),
+    "task": (0, 0, 0, 0.5, 3),
+    "resolution": (0, 0, 1, 0, 3),
+    "training-type": (0, 0, 0.5, 4, 0),
+    "recipe": (0, 0, 0, 3, 0),
+    "augmentation": (0, 0, 0, 3, 0),
+    "loss": (0, 0, 0, 3, 0),
+    "scheduler": (0, 0, 0, 3, 0),
+    "precision": (0, 0, 0, 3, 0),
+    "strategy": (0, 0, 0, 3, 0),
+    "gpus-x-batch": (0, 0, 0, 5, 0),
+    "batch-no-b": (0, 0, 0, 5, 0),
+    "batch-upper": (0, 0, 0, 5, 0),
+    "batch-old": (0, 0, 0, 5, 0),
+    "batch-total": (0, 0, 0, 5, 0),
+    "batch-bs": (0, 0, 0, 4, 0),
+    "epochs": (0, 0, 0.5, 3, 0),
+    "number": (0, 0.5, 0, 0.3, 0.5),
+    "marker": (0, 0, 6, 0, 0),
+    "unknown": (0.3, 1, 0.2, 0.2, 0.2),
+}
+_TRAIN_MARKERS = {"gpus-x-batch", "batch-no-b", "batch-upper", "batch-old", "batch-total"}
+_REPEAT_PENALTY = (-99.0, -2.5, -1.0, -1.0, -2.0)
+
+
+class _Word:
+    """A word of a part with what the vocabulary or its shape says about it."""
+
+    __slots__ = ("text", "start", "end", "lex", "entry", "lookup")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.lex = "unknown"
+        self.entry: Optional[Entry] = None
+        # The spelling used for lookup (lower case when the original is not known).
+        self.lookup = text
+
+
+class _Segment:
+    __slots__ = ("text", "start", "end", "words", "votes", "forced")
+
+    def __init__(self, text: str, start: int, end: int, words: List[_Word]) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.words = words
+        self.votes = [0.0] * 5
+        self.forced: Optional[int] = None
+
+
+class Decoder:
+    """Decodes names with one vocabulary and zoo (the default ones unless given)."""
+
+    def __init__(self, vocabulary: Optional[Vocabulary] = None, zoo: object = None) -> None:
+        self._vocab = vocabulary
+        self._zoo = zoo
+        self._cache = lru_cache(maxsize=8192)(self._decode)
+
+    @property
+    def vocab(self) -> Vocabulary:
+        if self._vocab is None:
+            self._vocab = default_vocabulary()
+        return self._vocab
+
+    @property
+    def zoo(self):  # -> Zoo, imported lazily to keep start-up lean
+        if self._zoo is None:
+            from mmname_lsp.naming.zoo import default_zoo
+
+            self._zoo = default_zoo()
+        return self._zoo
+
+    def decode(self, text: str, expected: Optional[str] = None) -> Decoded:
+        """Decode ``text``; ``expected`` ("model", "config", "checkpoint") is what
+        the place the text stands in asks for, when known."""
+        if not isinstance(text, str):
+            text = str(text)
+        if len(text) > MAX_INPUT:
+            # Never cache or scan huge inputs: one clear problem is enough.
+            return _unreadable(text, f"{len(text)} characters is far too long")
+        return self._cache(text, expected)
+
+    # -- step 1: where the name is -------------------------------------------------
+
+    def _decode(self, text: str, expected: Optional[str]) -> Decoded:
+        if not text:
+            return _unreadable(text, "the text is empty")
+        bad = _BAD_CHAR.search(text)
+        if bad:
+            what = "white space" if bad.group().isspace() else "a control character"
+            return _unreadable(text, f"it contains {what} at position {bad.start()}")
+
+        end = len(text)
+        for stop in ("?", "#"):
+            i = text.find(stop)
+            if i >= 0:
+                end = min(end, i)
+        slash = max((mt.end() for mt in _SEPARATORS.finditer(text, 0, end)), default=0)
+        base = text[slash:end]
+        lower = base.lower()
+        problems: List[Problem] = []
+        file_parts: List[Part] = []
+        kind = m.KIND_MODEL
+        name_start, name_end = slash, end
+
+        if lower.endswith(".pth"):
+            kind = m.KIND_CHECKPOINT
+            name_end = end - 4
+            tail = _CKPT_TAIL.search(text, slash, name_end)
+            hash_only = _HASH_ONLY.search(text, slash, name_end)
+            # `_224-4670dd19.pth` is an old name with a hash and no date; a
+            # wrong date next to a wrong hash is a malformed new-style name.
+            legacy = (
+                hash_only and not tail.group(1) and not re.fullmatch(r"\d{6,}", tail.group(3) or "")
+            )
+            if tail and not legacy:
+                name_end = tail.start()
+                file_parts.extend(self._date_hash(text, tail, problems))
+            elif hash_only:
+                # Old checkpoints: `{name}-{hash}.pth`, no date.
+                name_end = hash_only.start()
+                h0, h1 = hash_only.span(1)
+                problems.append(_problem("MMN115", name_end, h1))
+                file_parts.append(
+                    Part(
+                        m.HASH,
+                        text[h0:h1],
+                        h0,
+                        h1,
+                        (Token(text[h0:h1], h0, h1, "hash", _HASH_MEANING),),
+                    )
+                )
+            else:
+                problems.append(_problem("MMN115", name_end, end))
+        elif lower.endswith(".py"):
+            if expected == m.KIND_MODEL and slash == 0:
+                name_end = end - 3
+                problems.append(_problem("MMN116", name_end, end, "", expected=text[:name_end]))
+            else:
+                kind = m.KIND_CONFIG
+                name_end = end - 3
+                if text.endswith("_headless", slash, name_end):
+                    head_start = name_end - len("headless")
+                    file_parts.append(
+                        Part(
+                            m.HEADLESS,
+                            "headless",
+                            head_start,
+                            name_end,
+                            (self._marker(text, head_start, name_end, "headless"),),
+                        )
+                    )
+                    name_end = head_start - 1
+
+        parts, more, ambiguities, confidence = self._decode_name(text, name_start, name_end, kind)
+        problems.extend(more)
+        parts.extend(file_parts)
+        parts.sort(key=lambda p: p.start)
+        headless = any(p.role == m.HEADLESS for p in parts)
+        roles = {p.role for p in parts}
+
+        if kind == m.KIND_CONFIG:
+            train_words = {t.text for p in parts if p.role == m.TRAINING for t in p.tokens}
+            if "3rdparty" in train_words:
+                first = next(p for p in parts if p.role == m.TRAINING)
+                problems.append(_problem("MMN111", first.start, first.end))
+        if (
+            m.TRAINING not in roles
+            and not headless
+            and kind != m.KIND_CHECKPOINT
+            and len(parts) >= 2
+            and confidence >= 0.3
+        ):
+            problems.append(
+                _problem(
+                    "MMN112", name_start, name_end, kind="config" if kind == "config" else "model"
+                )
+            )
+
+        zoo_entry = self._zoo_entry(text, kind, name_start, name_end)
+        if zoo_entry is not None:
+            confidence = 1.0
+            if kind in (m.KIND_MODEL, m.KIND_CHECKPOINT):
+                problems = [_cap_to_hint(p) for p in problems]
+        problems.sort(key=lambda p: (p.start, p.end, p.code))
+        return Decoded(
+            input=text,
+            kind=kind,
+            name_start=name_start,
+            name_end=name_end,
+            parts=tuple(parts),
+            problems=tuple(problems),
+            ambiguities=tuple(ambiguities),
+            confidence=confidence,
+            zoo=zoo_entry,
+        )
+
+    def _date_hash(self, text: str, tail: re.Match, problems: List[Problem]) -> List[Part]:
+        g = 1 if tail.group(1) is not None else 3
+        d_start, d_end = tail.span(g)
+        h_start, h_end = tail.span(g + 1)
+        date, digest = tail.group(g), tail.group(g + 1)
+        if (
+            patterns.DATE.fullmatch(date[:8])
+            and _valid_date(date[:8])
+            and (len(date) == 8 or date[8] == "_")
+        ):
+            meaning = f"Published on {date[:4]}-{date[4:6]}-{date[6:8]}."
+            if len(date) > 8:
+                meaning += f" Time {date[9:11]}:{date[11:13]}:{date[13:]} (old style)."
+        else:
+            meaning = "Should be the publication date as YYYYMMDD."
+            problems.append(_problem("MMN113", d_start, d_end, found=date))
+        if patterns.HASH.fullmatch(digest):
+            h_meaning = _HASH_MEANING
+        else:
+            h_meaning = "Should be the first 8 hex digits of the file's SHA-256."
+            problems.append(_problem("MMN114", h_start, h_end, found=digest))
+        return [
+            Part(m.DATE, date, d_start, d_end, (Token(date, d_start, d_end, "date", meaning),)),
+            Part(
+                m.HASH, digest, h_start, h_end, (Token(digest, h_start, h_end, "hash", h_meaning),)
+            ),
+        ]
+
+    def _marker(self, text: str, start: int, end: int, word: str) -> Token:
+        entry = self.vocab.get(word)
+        meaning = entry.meaning if entry else word
+        return Token(text[start:end], start, end, "marker", meaning)
+
+    def _zoo_entry(self, text: str, kind: str, start: int, end: int) -> Optional[dict]:
+        zoo = self.zoo
+        if kind == m.KIND_MODEL:
+            return zoo.model(text[start:end])
+        if kind == m.KIND_CHECKPOINT:
+            name = zoo.model_of_checkpoint(text)
+            return zoo.model(name) if name else None
+        models = zoo.models_of_config(text)
+        if models:
+            return {"config_models": models, **(zoo.model(models[0]) or {})}
+        return None
+
+    # -- step 2 and 3: parts, words, roles -------------------------------------------
+
+    def _decode_name(
+        self, text: str, start: int, end: int, kind: str
+    ) -> Tuple[List[Part], List[Problem], List[str], float]:
+        problems: List[Problem] = []
+        if start >= end:
+            problems.append(_problem("MMN108", start, end, what="name"))
+            return [], problems, [], 0.0
+        segments = self._segments(text, start, end, problems)
+        if not segments:
+            return [], problems, [], 0.0
+        segments = self._split_glued(text, segments, problems)
+        roles, ambiguities = self._assign_roles(text, segments, problems)
+        parts = [
+            Part(ROLE_ORDER[r], s.text, s.start, s.end, self._tokens(s, ROLE_ORDER[r], segments))
+            for s, r in zip(segments, roles)
+        ]
+        self._part_problems(text, segments, roles, parts, problems, kind)
+        return parts, problems, ambiguities, _confidence(segments, roles)
+
+    def _segments(self, text: str, start: int, end: int, problems: List[Problem]) -> List[_Segment]:
+        segments: List[_Segment] = []
+        pos = start
+        while pos <= end:
+            stop = text.find("_", pos, end)
+            if stop < 0:
+                stop = end
+            if stop == pos:
+                # An empty part: the fix removes the doubled or stray separator.
+                lo, hi = (pos, pos + 1) if stop < end else (pos - 1, pos)
+                problems.append(_problem("MMN108", lo, hi, "", what="part"))
+            else:
+                segments.append(
+                    _Segment(text[pos:stop], pos, stop, self._words(text, pos, stop, problems))
+                )
+            pos = stop + 1
+        return segments
+
+    def _words(self, text: str, start: int, end: int, problems: List[Problem]) -> List[_Word]:
+        raw: List[_Word] = []
+        pos = start
+        while pos <= end:
+            stop = text.find("-", pos, end)
+            if stop < 0:
+                stop = end
+            if stop == pos:
+                lo, hi = (pos, pos + 1) if stop < end else (pos - 1, pos)
+                problems.append(_problem("MMN108", lo, hi, "", what="word"))
+            else:
+                raw.append(_Word(text[pos:stop], pos, stop))
+            pos = stop + 1
+        # Group compounds (``cn-clip``, ``rsb-a1``), longest first.
+        vocab = self.vocab
+        words: List[_Word] = []
+        i = 0
+        while i < len(raw):
+            took = 1
+            for size in range(min(vocab.max_compound, len(raw) - i), 1, -1):
+                group = raw[i : i + size]
+                if any(group[k].end + 1 != group[k + 1].start for k in range(size - 1)):
+                    continue
+                cand = text[group[0].start : group[-1].end]
+                if cand in vocab.compounds or cand.lower() in vocab.compounds:
+                    words.append(_Word(cand, group[0].start, group[-1].end))
+                    took = size
+                    break
+            else:
+                words.append(raw[i])
+            i += took
+        for w in words:
+            self._lex(w, problems)
+        return words
+
+    def _lex(self, w: _Word, problems: List[Problem]) -> None:
+        vocab = self.vocab
+        entry = vocab.get(w.text)
+        if entry is not None:
+            w.entry, w.lex = entry, entry.kind
+            return
+        shape = patterns.classify(w.text)
+        if shape is not None and shape != "depth-backbone":
+            w.lex = shape
+            return
+        low = w.text.lower()
+        if low != w.text:
+            entry = vocab.get(low)
+            low_shape = patterns.classify(low)
+            if entry is not None or (low_shape and low_shape not in ("number", "variant-code")):
+                problems.append(_problem("MMN107", w.start, w.end, low, found=w.text, expected=low))
+                w.lookup = low
+                if entry is not None:
+                    w.entry, w.lex = entry, entry.kind
+                else:
+                    w.lex = low_shape or "unknown"
+                return
+        if shape == "depth-backbone":
+            mt = patterns.DEPTH_BACKBONE.fullmatch(w.text)
+            base = vocab.get(mt.group(1)) if mt else None
+            if base is not None and base.kind in ("backbone", "algorithm"):
+                w.entry, w.lex = base, "depth-backbone"
+                return
+        if patterns.BATCH_BS.fullmatch(w.text):
+            w.lex = "batch-bs"
+            return
+        if shape is not None:
+            w.lex = shape
+
+    def _split_glued(
+        self, text: str, segments: List[_Segment], problems: List[Problem]
+    ) -> List[_Segment]:
+        """Split parts joined with ``-`` where the words' roles change inside one part."""
+        out: List[_Segment] = []
+        for seg in segments:
+            cut = _glue_cut(seg.words)
+            if cut is None:
+                out.append(seg)
+                continue
+            left, right = seg.words[:cut], seg.words[cut:]
+            left_role = (
+                PRE if left[-1].lookup == "pre" else (TRAIN if _has_train_marker(left) else MOD)
+            )
+            right_role = DATA if right[0].lex in ("dataset",) and left_role == TRAIN else TRAIN
+            sep = left[-1].end
+            upstream_style = left_role == PRE and right[0].lookup == "3rdparty"
+            problems.append(
+                _problem(
+                    "MMN109",
+                    sep,
+                    sep + 1,
+                    "_",
+                    severity="hint" if upstream_style else None,
+                    found=seg.text,
+                    left=ROLE_ORDER[left_role],
+                    right=ROLE_ORDER[right_role],
+                )
+            )
+            a = _Segment(text[seg.start : sep], seg.start, sep, left)
+            b = _Segment(text[sep + 1 : seg.end], sep + 1, seg.end, right)
+            a.forced, b.forced = left_role, right_role
+            out.extend((a, b))
+        return out
+
+    def _assign_roles(
+        self, text: str, segments: List[_Segment], problems: List[Problem]
+    ) -> Tuple[List[int], List[str]]:
+        n = len(segments)
+        for i, seg in enumerate(segments):
+            votes = [0.0] * 5
+            words = seg.words
+            for w in words:
+                v = _VOTES.get(w.lex, _VOTES["unknown"])
+                for r in range(5):
+                    votes[r] += v[r]
+            if words and words[-1].lookup == "pre":
+                votes = [0.0, 0.0, 10.0, 0.0, 0.0]
+            # A role no word votes for is unlikely, not merely neutral.
+            votes = [v if v > 0 else -1.0 for v in votes]
+            if i == 0:
+                votes[MOD] += 2
+            if i == n - 1 and n > 1:
+                votes[DATA] += 1
+            seg.votes = votes
+
+        roles, score, runner_up = _best_roles(segments)
+        # Strong markers that contradict the order: the parts are misplaced.
+        strong = [(_strong_role(s), i) for i, s in enumerate(segments)]
+        seq = [r for r, _ in strong if r is not None]
+        if any(a > b for a, b in zip(seq, seq[1:])):
+            roles = [r if r is not None else roles[i] for r, i in strong]
+            order = sorted(range(n), key=lambda i: (roles[i], i))
+            fixed = "_".join(segments[i].text for i in order)
+            found = ", ".join(f"{segments[i].text} ({ROLE_ORDER[roles[i]]})" for i in range(n))
+            problems.append(
+                _problem("MMN110", segments[0].start, segments[-1].end, fixed, found=found)
+            )
+        ambiguities: List[str] = []
+        if runner_up is not None and score - runner_up[0] < 1.0:
+            alt = runner_up[1]
+            for seg, a, b in zip(segments, roles, alt):
+                if a != b:
+                    ambiguities.append(
+                        f"`{seg.text}` read as {ROLE_ORDER[a]}; it could also be {ROLE_ORDER[b]}"
+                    )
+        return roles, ambiguities
+
+    def _tokens(self, seg: _Segment, role: str, segments: Sequence[_Segment]) -> Tuple[Token, ...]:
+        family = _family(segments)
+        return tuple(
+            Token(w.text, w.start, w.end, *self._meaning(w, role, family)) for w in seg.words
+        )
+
+    def _meaning(self, w: _Word, role: str, family: str) -> Tuple[str, str]:
+        t = w.lookup
+        lex = w.lex
+        if w.entry is not None and lex != "depth-backbone":
+            return w.entry.kind, w.entry.meaning
+        if lex == "depth-backbone" and w.entry is not None:
+            mt = patterns.DEPTH_BACKBONE.fullmatch(t)
+            depth = mt.group(2) if mt else "?"
+            return "backbone", f"{w.entry.meaning.rstrip('.')}, depth {depth}."
+        if lex == "gpus-x-batch":
+            g, b = (int(x) for x in patterns.GPUS_X_BATCH.fullmatch(t).groups())
+            return "gpus-x-batch", f"{g} GPUs x {b} images per GPU (total batch size {g * b})."
+        if lex in ("batch-no-b", "batch-upper"):
+            g, b = (int(x) for x in re.findall(r"\d+", t)[:2])
+            return "gpus-x-batch", f"Probably {g} GPUs x {b} images per GPU, written without `b`."
+        if lex == "batch-old":
+            b, g = (int(x) for x in patterns.BATCH_OLD.fullmatch(t).groups())
+            return "gpus-x-batch", f"Old mmcls form: {b} images per GPU on {g} GPUs (`{g}xb{b}`)."
+        if lex == "batch-total":
+            return "batch-size", f"Total batch size {t[5:]} (old form; GPUs unknown)."
+        if lex == "batch-bs":
+            return "batch-size", f"Batch size {t[2:]} per GPU (base config)."
+        if lex == "epochs":
+            n = t[:-1]
+            if role == m.PRETRAIN:
+                return "epochs", f"Pre-trained for {n} epochs."
+            return "epochs", f"Trained for {n} epochs."
+        if lex == "resolution":
+            n = t[:-2]
+            if role == m.PRETRAIN:
+                return "resolution", f"Pre-trained at {n}x{n} pixels."
+            return "resolution", f"Input images of {n}x{n} pixels."
+        if lex == "patch":
+            n = t[1:]
+            return "patch", f"Patch size {n}x{n}."
+        if lex == "window":
+            n = t[1:]
+            if family.startswith("swin"):
+                return "window", f"Attention window of {n}x{n} patches."
+            return "width", f"Width {n}."
+        if lex == "cardinality":
+            a, b = patterns.CARDINALITY.fullmatch(t).groups()
+            return "cardinality", f"{a} groups of {b} channels (ResNeXt cardinality)."
+        if lex == "params":
+            n, unit = patterns.PARAMS.fullmatch(t).groups()
+            if unit == "b":
+                return "size", f"About {n} billion parameters."
+            return "size", f"About {n} million parameters."
+        if lex == "flops":
+            n, unit = patterns.FLOPS.fullmatch(t).groups()
+            scale = "GFLOPs" if unit == "gf" else "MFLOPs"
+            return "size", f"About {n} {scale} per image."
+        if lex == "version":
+            return "variant", f"Version {t[1:]}."
+        if lex == "variant-code":
+            return "variant", f"Variant `{w.text}` of the {family or 'model'}."
+        if lex == "number":
+            if role == m.DATA:
+                return "resolution", f"Input images of {t}x{t} pixels (written without `px`)."
+            if role == m.TRAINING:
+                return "epochs", f"Probably {t} epochs (written without `e`)."
+            return "variant", f"Variant number {t} of the {family or 'model'}."
+        return "unknown", "Not a known word of MMPretrain names."
+
+    # -- problems that need the roles ------------------------------------------------
+
+    def _part_problems(
+        self,
+        text: str,
+        segments: List[_Segment],
+        roles: List[int],
+        parts: List[Part],
+        problems: List[Problem],
+        kind: str,
+    ) -> None:
+        vocab = self.vocab
+        for seg, r in zip(segments, roles):
+            for w in seg.words:
+                if w.lex in ("batch-no-b", "batch-upper"):
+                    g, b = re.findall(r"\d+", w.text)[:2]
+                    problems.append(
+                        _problem(
+                            "MMN101",
+                            w.start,
+                            w.end,
+                            f"{g}xb{b}",
+                            found=w.text,
+                            expected=f"{g}xb{b}",
+                        )
+                    )
+                elif w.lex == "batch-old":
+                    b, g = patterns.BATCH_OLD.fullmatch(w.text).groups()
+                    problems.append(
+                        _problem(
+                            "MMN101",
+                            w.start,
+                            w.end,
+                            f"{g}xb{b}",
+                            found=w.text,
+                            expected=f"{g}xb{b}",
+                        )
+                    )
+                elif w.lex == "batch-total":
+                    problems.append(
+                        _problem(
+                            "MMN101", w.start, w.end, found=w.text, expected="{gpus}xb{per_gpu}"
+                        )
+                    )
+                elif w.lex == "number" and r == TRAIN and _bare_epochs(seg, w):
+                    problems.append(
+                        _problem(
+                            "MMN106",
+                            w.start,
+                            w.end,
+                            w.text + "e",
+                            found=w.text,
+                            expected=w.text + "e",
+                        )
+                    )
+                elif w.lex == "number" and r == DATA and _after_dataset(seg, w):
+                    problems.append(
+                        _problem("MMN105", w.start, w.end, w.text + "px", found=w.text, size=w.text)
+                    )
+                elif w.entry is not None and w.entry.preferred:
+                    code = "MMN103" if w.entry.kind == "dataset" else "MMN118"
+                    problems.append(
+                        _problem(
+                            code,
+                            w.start,
+                            w.end,
+                            w.entry.preferred,
+                            found=w.text,
+                            expected=w.entry.preferred,
+                        )
+                    )
+                elif w.lex == "unknown" and w.text.isalpha():
+                    guess = vocab.suggest(w.lookup)
+                    if guess is not None:
+                        problems.append(
+                            _problem("MMN102", w.start, w.end, guess, found=w.text, expected=guess)
+                        )
+
+        # Missing `-pre` at the end of a run of pretrain parts.
+        i = 0
+        while i < len(roles):
+            if roles[i] != PRE:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(roles) and roles[j + 1] == PRE:
+                j += 1
+            run = segments[i : j + 1]
+            if not any(s.words and s.words[-1].lookup == "pre" for s in run):
+                last = run[-1]
+                # Sure only when the part names a pretraining dataset or length.
+                sure = any(w.lex in ("dataset", "epochs") for s in run for w in s.words)
+                problems.append(
+                    _problem(
+                        "MMN104",
+                        last.start,
+                        last.end,
+                        last.text + "-pre",
+                        severity=None if sure else "hint",
+                        found=last.text,
+                    )
+                )
+            i = j + 1
+
+        # One kind of information split over several parts.
+        for r in (MOD, PRE, TRAIN, DATA):
+            idx = [i for i, x in enumerate(roles) if x == r]
+            if len(idx) > 1 and r != PRE:
+                first, last = segments[idx[0]], segments[idx[-1]]
+                problems.append(
+                    _problem("MMN117", first.start, last.end, role=ROLE_ORDER[r], count=len(idx))
+                )
+        if MOD not in roles and (TRAIN in roles or DATA in roles) and len(segments) > 1:
+            problems.append(_problem("MMN119", segments[0].start, segments[-1].end))
+
+
+# -- helpers ----------------------------------------------------------------------
+
+
+def _problem(
+    code: str,
+    start: int,
+    end: int,
+    replacement: Optional[str] = None,
+    *,
+    severity: Optional[str] = None,
+    **fields: object,
+) -> Problem:
+    rule = RULES[code]
+    try:
+        message = rule.message.format(**fields)
+    except (KeyError, IndexError):
+        message = rule.message
+    return Problem(code, severity or rule.severity, message, start, end, replacement)
+
+
+def _cap_to_hint(p: Problem) -> Problem:
+    if p.severity in (m.HINT, m.INFORMATION):
+        return p
+    return Problem(
+        p.code,
+        m.HINT,
+        p.message + " (kept: published upstream name)",
+        p.start,
+        p.end,
+        p.replacement,
+    )
+
+
+def _unreadable(text: str, detail: str) -> Decoded:
+    return Decoded(
+        input=text,
+        kind=m.KIND_MODEL,
+        name_start=0,
+        name_end=len(text),
+        parts=(),
+        problems=(_problem("MMN100", 0, len(text), detail=detail),),
+        confidence=0.0,
+    )
+
+
+def _valid_date(s: str) -> bool:
+    try:
+        d = datetime.date(int(s[:4]), int(s[4:6]), int(s[6:]))
+    except ValueError:
+        return False
+    return 2015 <= d.year <= 2100
+
+
+def _has_train_marker(words: Sequence[_Word]) -> bool:
+    return any(w.lex in _TRAIN_MARKERS or w.lookup == "3rdparty" for w in words)
+
+
+def _glue_cut(words: Sequence[_Word]) -> Optional[int]:
+    """Index where a part glued with ``-`` should be cut, or None."""
+    n = len(words)
+    for k in range(1, n):
+        prev, cur = words[k - 1], words[k]
+        # `in21k-pre-3rdparty`: the pretrain marker ends a part.
+        if prev.lookup == "pre" and (cur.lex in _TRAIN_MARKERS or cur.lex == "training-type"):
+            return k
+        # `resnet50-8xb32`: module words, then a batch marker.
+        if cur.lex in _TRAIN_MARKERS and prev.lex in (
+            "backbone",
+            "size",
+            "patch",
+            "window",
+            "depth-backbone",
+            "variant-code",
+            "cardinality",
+        ):
+            return k
+        # `8xb32-in1k`: training words, then the dataset.
+        if (
+            cur.lex == "dataset"
+            and _has_train_marker(words[:k])
+            and not any(w.lookup == "pre" for w in words[k:])
+        ):
+            return k
+    return None
+
+
+def _strong_role(seg: _Segment) -> Optional[int]:
+    if seg.forced is not None:
+        return seg.forced
+    words = seg.words
+    if not words:
+        return None
+    if words[-1].lookup == "pre":
+        return PRE
+    if any(w.lex in _TRAIN_MARKERS or w.lookup == "3rdparty" for w in words):
+        return TRAIN
+    if words[0].lex == "dataset" and all(
+        w.lex in ("dataset", "resolution", "number", "task") for w in words
+    ):
+        return DATA
+    return None
+
+
+def _best_roles(
+    segments: Sequence[_Segment],
+) -> Tuple[List[int], float, Optional[Tuple[float, List[int]]]]:
+    """Best monotone role assignment by dynamic programming, with the runner-up."""
+    n = len(segments)
+    # state: (last role, module seen) -> list of (score, roles) keeping the two best
+    states: Dict[Tuple[int, bool], List[Tuple[float, List[int]]]] = {(-1, False): [(0.0, [])]}
+    for i, seg in enumerate(segments):
+        nxt: Dict[Tuple[int, bool], List[Tuple[float, List[int]]]] = {}
+        for (last, mod_seen), entries in states.items():
+            for r in range(5):
+                if seg.forced is not None and r != seg.forced:
+                    continue
+                if r < last:
+                    continue
+                if r == ALG and i != 0:
+                    continue
+                if last == ALG and r != MOD:
+                    continue
+                gain = seg.votes[r]
+                if r == last:
+                    gain += _REPEAT_PENALTY[r]
+                key = (r, mod_seen or r == MOD)
+                bucket = nxt.setdefault(key, [])
+                for score, roles in entries:
+                    bucket.append((score + gain, roles + [r]))
+        for bucket in nxt.values():
+            bucket.sort(key=lambda e: -e[0])
+            del bucket[2:]
+        states = nxt
+    finals: List[Tuple[float, List[int]]] = []
+    for (last, mod_seen), entries in states.items():
+        if last == ALG:
+            continue
+        for score, roles in entries:
+            finals.append((score - (0 if mod_seen else 4.0), roles))
+    if not finals:  # a single algorithm-only part: call it the module
+        return [MOD] * n, 0.0, None
+    finals.sort(key=lambda e: -e[0])
+    best = finals[0]
+    runner = next((f for f in finals[1:] if f[1] != best[1]), None)
+    return best[1], best[0], runner
+
+
+def _family(segments: Sequence[_Segment]) -> str:
+    for seg in segments:
+        for w in seg.words:
+            if w.lex in ("backbone", "depth-backbone"):
+                return w.entry.token if w.entry else w.text
+    return ""
+
+
+def _bare_epochs(seg: _Segment, w: _Word) -> bool:
+    """A bare number reads as epochs at the end of the part or after a scheduler
+    (`coslr-300`); elsewhere it is a parameter of the word before (`mcrop-2-6`)."""
+    idx = seg.words.index(w)
+    if idx > 0 and seg.words[idx - 1].lex == "scheduler":
+        return True
+    return 0 < idx == len(seg.words) - 1 and seg.words[idx - 1].lex != "number"
+
+
+def _after_dataset(seg: _Segment, w: _Word) -> bool:
+    idx = seg.words.index(w)
+    return idx > 0 and seg.words[idx - 1].lex in ("dataset", "task")
+
+
+def _confidence(segments: Sequence[_Segment], roles: Sequence[int]) -> float:
+    if len(segments) < 2:
+        return 0.1
+    score = 0.0
+    for seg, r in zip(segments, roles):
+        lexes = {w.lex for w in seg.words}
+        if r == TRAIN and (
+            lexes & _TRAIN_MARKERS or any(w.lookup == "3rdparty" for w in seg.words)
+        ):
+            score += 0.5
+        elif r == TRAIN and lexes & {"scheduler", "epochs", "training-type", "recipe", "precision"}:
+            score += 0.3
+        if r == DATA and lexes & {"dataset", "task"}:
+            score += 0.3
+        if r == PRE and seg.words[-1].lookup == "pre":
+            score += 0.3
+        if r in (ALG, MOD) and lexes & {"backbone", "algorithm", "depth-backbone"}:
+            score += 0.2
+        if "unknown" in lexes:
+            score -= 0.1
+    return max(0.0, min(1.0, score))
+
+
+_DEFAULT: Optional[Decoder] = None
+
+
+def default_decoder() -> Decoder:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Decoder()
+    return _DEFAULT
+
+
+def decode(text: str, expected: Optional[str] = None) -> Decoded:
+    """Decode ``text`` with the bundled vocabulary and zoo."""
+    return default_decoder().decode(text, expected)

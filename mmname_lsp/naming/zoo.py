@@ -1,0 +1,175 @@
+"""The model zoo: every MMPretrain model with its metadata, and the links
+checkpoint -> model and config -> models.
+
+The bundled zoo (``data/zoo.json``) is generated from the corpus.  When an
+mmpretrain package is installed, its ``.mim/model-index.yml`` and metafiles are
+read too (found with ``importlib.util.find_spec``; mmpretrain itself is never
+imported), so users of a newer MMPretrain see its models.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional
+
+_CKPT_NAME = re.compile(r"[^/\\?#]+\.pth")
+
+
+class Zoo:
+    def __init__(
+        self,
+        models: Dict[str, Dict[str, Any]],
+        checkpoints: Dict[str, str],
+        configs: Dict[str, List[str]],
+    ) -> None:
+        self.models = models
+        self.checkpoints = checkpoints
+        self.configs = configs
+        # Config file name -> config paths, to link a bare file name.
+        self._config_names: Dict[str, List[str]] = {}
+        for path in configs:
+            self._config_names.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def model(self, name: str) -> Optional[Dict[str, Any]]:
+        """Metadata of model ``name`` (with its name added), or None."""
+        meta = self.models.get(name)
+        if meta is None:
+            return None
+        return {"name": name, **meta}
+
+    def model_of_checkpoint(self, text: str) -> Optional[str]:
+        """The model whose weights file is named as in ``text`` (a URL, path or file name)."""
+        m = _CKPT_NAME.search(text.rsplit("/", 1)[-1]) if text else None
+        return self.checkpoints.get(m.group(0)) if m else None
+
+    def models_of_config(self, path: str) -> List[str]:
+        """Models built from the config at ``path`` (by ``configs/...`` path or file name)."""
+        norm = path.replace("\\", "/")
+        idx = norm.rfind("configs/")
+        if idx >= 0 and norm[idx:] in self.configs:
+            return list(self.configs[norm[idx:]])
+        found: List[str] = []
+        for cfg in self._config_names.get(norm.rsplit("/", 1)[-1], ()):
+            found.extend(self.configs[cfg])
+        return found
+
+    def names(self) -> Iterable[str]:
+        return self.models.keys()
+
+    def merged(self, other: Zoo) -> Zoo:
+        """A zoo with ``other``'s models added (``other`` wins on conflicts)."""
+        configs = {k: list(v) for k, v in self.configs.items()}
+        for k, v in other.configs.items():
+            configs[k] = sorted(set(configs.get(k, [])) | set(v))
+        return Zoo(
+            {**self.models, **other.models},
+            {**self.checkpoints, **other.checkpoints},
+            configs,
+        )
+
+
+def _bundled() -> Zoo:
+    raw = json.loads(
+        resources.files("mmname_lsp.data").joinpath("zoo.json").read_text(encoding="utf-8")
+    )
+    return Zoo(raw["models"], raw["checkpoints"], raw["configs"])
+
+
+def installed_model_index() -> Optional[Path]:
+    """Path of an installed mmpretrain's ``.mim/model-index.yml``, without importing it."""
+    try:
+        spec = importlib.util.find_spec("mmpretrain")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for loc in spec.submodule_search_locations:
+        index = Path(loc) / ".mim" / "model-index.yml"
+        if index.is_file():
+            return index
+    return None
+
+
+def read_model_index(index: Path) -> Zoo:
+    """Read a model-index.yml and the metafiles it imports (needs PyYAML; empty without it)."""
+    try:
+        import yaml  # noqa: PLC0415 - optional dependency, only for this path
+    except ImportError:
+        return Zoo({}, {}, {})
+    root = index.parent
+    models: Dict[str, Dict[str, Any]] = {}
+    checkpoints: Dict[str, str] = {}
+    configs: Dict[str, List[str]] = {}
+    try:
+        imports = (yaml.safe_load(index.read_text(encoding="utf-8")) or {}).get("Import", [])
+    except (OSError, yaml.YAMLError, UnicodeDecodeError, AttributeError):
+        return Zoo({}, {}, {})
+    for rel in imports or []:
+        try:
+            meta = yaml.safe_load((root / rel).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            continue
+        if not isinstance(meta, dict):
+            continue
+        papers = {}
+        for coll in meta.get("Collections") or []:
+            if isinstance(coll, dict):
+                papers[coll.get("Name")] = coll.get("Paper") or {}
+        for m in meta.get("Models") or []:
+            if not isinstance(m, dict) or not isinstance(m.get("Name"), str):
+                continue
+            entry = _metafile_entry(m, papers)
+            models[m["Name"]] = entry
+            if entry["checkpoint"]:
+                checkpoints[entry["checkpoint"]] = m["Name"]
+            if entry["config"]:
+                configs.setdefault(entry["config"], []).append(m["Name"])
+    return Zoo(models, checkpoints, configs)
+
+
+def _metafile_entry(m: Dict[str, Any], papers: Dict[Any, Any]) -> Dict[str, Any]:
+    md = m.get("Metadata") or {}
+    weights = m.get("Weights") if isinstance(m.get("Weights"), str) else None
+    top1 = None
+    for res in m.get("Results") or []:
+        metrics = (res or {}).get("Metrics") or {}
+        if "Top 1 Accuracy" in metrics:
+            top1 = metrics["Top 1 Accuracy"]
+            break
+    paper = papers.get(m.get("In Collection")) or {}
+    conv = m.get("Converted From") or {}
+    return {
+        "config": m.get("Config"),
+        "weights": weights,
+        "checkpoint": weights.rsplit("/", 1)[-1] if weights else None,
+        "top1": top1,
+        "top1_dataset": None,
+        "parameters": md.get("Parameters"),
+        "flops": md.get("FLOPs"),
+        "epochs": md.get("Epochs"),
+        "batch_size": md.get("Batch Size"),
+        "collection": m.get("In Collection"),
+        "paper": paper.get("Title") if isinstance(paper, dict) else None,
+        "paper_url": paper.get("URL") if isinstance(paper, dict) else None,
+        "converted_from": conv.get("Code") if isinstance(conv, dict) else None,
+        "training_data": md.get("Training Data"),
+        "metafile": None,
+    }
+
+
+@lru_cache(maxsize=1)
+def default_zoo() -> Zoo:
+    """The bundled zoo, merged with an installed mmpretrain's model index when present."""
+    zoo = _bundled()
+    index = installed_model_index()
+    if index is not None:
+        zoo = zoo.merged(read_model_index(index))
+    return zoo

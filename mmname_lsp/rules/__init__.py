@@ -1,0 +1,1 @@
+"""Rules: codes, messages, explanations and fixes."""
