@@ -63,9 +63,15 @@ def build(corpus: Path) -> tuple[dict, dict]:
     tokens = read_seed()
     compounds = sorted((t for t in tokens if "-" in t), key=lambda t: -t.count("-"))
     batches: collections.Counter[str] = collections.Counter()
+    shapes: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    parts: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     unknown: collections.Counter[str] = collections.Counter()
     for name in corpus_names(corpus):
         for part in name.split("_"):
+            if part.endswith("-pre"):
+                parts["pretrain"][part] += 1
+            elif "-pre" not in part and part.split("-")[0] in ("in1k", "in21k", "cifar10", "cifar100", "cub"):
+                parts["data"][part] += 1
             words = part.split("-")
             i = 0
             while i < len(words):
@@ -77,8 +83,11 @@ def build(corpus: Path) -> tuple[dict, dict]:
                 if cand in tokens:
                     tokens[cand]["count"] += 1
                 elif patterns.classify(cand) is not None:
-                    if patterns.GPUS_X_BATCH.fullmatch(cand):
+                    shape = patterns.classify(cand)
+                    if shape == "gpus-x-batch":
                         batches[cand] += 1
+                    elif shape in ("epochs", "resolution", "patch", "window"):
+                        shapes[shape][cand] += 1
                 elif cand:
                     unknown[cand] += 1
                 i += max(1, cand.count("-") + 1)
@@ -105,6 +114,8 @@ def build(corpus: Path) -> tuple[dict, dict]:
         "tokens": dict(sorted(tokens.items())),
         "compounds": compounds,
         "gpus_x_batch": dict(batches.most_common()),
+        "shapes": {k: dict(v.most_common()) for k, v in sorted(shapes.items())},
+        "parts": {k: dict(v.most_common()) for k, v in sorted(parts.items())},
     }
     zoo = build_zoo(records)
     return vocabulary, zoo

@@ -172,8 +172,9 @@ class Decoder:
             hash_only = _HASH_ONLY.search(text, slash, name_end)
             # `_224-4670dd19.pth` is an old name with a hash and no date; a
             # wrong date next to a wrong hash is a malformed new-style name.
-            legacy = (
-                hash_only and not tail.group(1) and not re.fullmatch(r"\d{6,}", tail.group(3) or "")
+            # `-4670dd19.pth` with no `_` before it has no date part at all.
+            legacy = hash_only is not None and (
+                tail is None or (tail.group(1) is None and not _date_like(tail.group(3)))
             )
             if tail and not legacy:
                 name_end = tail.start()
@@ -201,6 +202,9 @@ class Decoder:
             else:
                 kind = m.KIND_CONFIG
                 name_end = end - 3
+                if text.startswith("_", slash, name_end):
+                    # A private helper module (`_randaug_policies.py`), not an empty part.
+                    name_start += 1
                 if text.endswith("_headless", slash, name_end):
                     head_start = name_end - len("headless")
                     file_parts.append(
@@ -244,7 +248,8 @@ class Decoder:
             confidence = 1.0
             if kind in (m.KIND_MODEL, m.KIND_CHECKPOINT):
                 problems = [_cap_to_hint(p) for p in problems]
-        problems.sort(key=lambda p: (p.start, p.end, p.code))
+        # Drop exact duplicates (`_` alone is both a leading and a trailing separator).
+        problems = sorted(dict.fromkeys(problems), key=lambda p: (p.start, p.end, p.code))
         return Decoded(
             input=text,
             kind=kind,
@@ -462,8 +467,13 @@ class Decoder:
             votes = [v if v > 0 else -1.0 for v in votes]
             if i == 0:
                 votes[MOD] += 2
-            if i == n - 1 and n > 1:
+            if i == n - 1 and n > 1 and votes[DATA] > 0:
                 votes[DATA] += 1
+            # `vit-large-p14_eva02_m38m-pre`: a word that may describe the
+            # pretraining, right before the `-pre` part, belongs to it.
+            nxt = segments[i + 1].words if i + 1 < n else None
+            if i > 0 and nxt and nxt[-1].lookup == "pre" and votes[PRE] > 0:
+                votes[PRE] += 1.5
             seg.votes = votes
 
         roles, score, runner_up = _best_roles(segments)
@@ -585,7 +595,7 @@ class Decoder:
                         )
                     )
                 elif w.lex == "batch-old":
-                    b, g = patterns.BATCH_OLD.fullmatch(w.text).groups()
+                    b, g = patterns.BATCH_OLD.fullmatch(w.lookup).groups()
                     problems.append(
                         _problem(
                             "MMN101",
@@ -629,9 +639,14 @@ class Decoder:
                             expected=w.entry.preferred,
                         )
                     )
-                elif w.lex == "unknown" and w.text.isalpha():
+                elif (w.lex == "unknown" and w.text.isalpha()) or (
+                    r == DATA and w.entry is None and w.lex in ("variant-code", "depth-backbone")
+                ):
                     guess = vocab.suggest(w.lookup)
-                    if guess is not None:
+                    # In the data part a shaped word (`in1kk`) is only a typo of a dataset.
+                    if guess is not None and (
+                        w.lex == "unknown" or vocab.get(guess).kind in ("dataset", "task")
+                    ):
                         problems.append(
                             _problem("MMN102", w.start, w.end, guess, found=w.text, expected=guess)
                         )
@@ -719,6 +734,11 @@ def _unreadable(text: str, detail: str) -> Decoded:
     )
 
 
+def _date_like(s: str) -> bool:
+    """A mangled date (`2022-0825`, `20220825x`): at least six digits, digit first."""
+    return s[:1].isdigit() and sum(c.isdigit() for c in s) >= 6
+
+
 def _valid_date(s: str) -> bool:
     try:
         d = datetime.date(int(s[:4]), int(s[4:6]), int(s[6:]))
@@ -782,32 +802,34 @@ def _best_roles(
 ) -> Tuple[List[int], float, Optional[Tuple[float, List[int]]]]:
     """Best monotone role assignment by dynamic programming, with the runner-up."""
     n = len(segments)
-    # state: (last role, module seen) -> list of (score, roles) keeping the two best
-    states: Dict[Tuple[int, bool], List[Tuple[float, List[int]]]] = {(-1, False): [(0.0, [])]}
+    # state: (last role, module seen) -> the two best (score, roles), best first;
+    # on equal scores the one found first stays ahead.
+    states: Dict[Tuple[int, bool], List[Tuple[float, Tuple[int, ...]]]] = {(-1, False): [(0.0, ())]}
+    every_role = range(5)
     for i, seg in enumerate(segments):
-        nxt: Dict[Tuple[int, bool], List[Tuple[float, List[int]]]] = {}
+        votes = seg.votes
+        allowed = every_role if seg.forced is None else (seg.forced,)
+        nxt: Dict[Tuple[int, bool], List[Tuple[float, Tuple[int, ...]]]] = {}
         for (last, mod_seen), entries in states.items():
-            for r in range(5):
-                if seg.forced is not None and r != seg.forced:
+            for r in allowed:
+                if r < last or (r == ALG and i != 0) or (last == ALG and r != MOD):
                     continue
-                if r < last:
-                    continue
-                if r == ALG and i != 0:
-                    continue
-                if last == ALG and r != MOD:
-                    continue
-                gain = seg.votes[r]
-                if r == last:
-                    gain += _REPEAT_PENALTY[r]
+                gain = votes[r] + _REPEAT_PENALTY[r] if r == last else votes[r]
                 key = (r, mod_seen or r == MOD)
-                bucket = nxt.setdefault(key, [])
+                bucket = nxt.get(key)
                 for score, roles in entries:
-                    bucket.append((score + gain, roles + [r]))
-        for bucket in nxt.values():
-            bucket.sort(key=lambda e: -e[0])
-            del bucket[2:]
+                    cand = (score + gain, roles + (r,))
+                    if bucket is None:
+                        bucket = nxt[key] = [cand]
+                    elif cand[0] > bucket[0][0]:
+                        bucket.insert(0, cand)
+                        del bucket[2:]
+                    elif len(bucket) == 1:
+                        bucket.append(cand)
+                    elif cand[0] > bucket[1][0]:
+                        bucket[1] = cand
         states = nxt
-    finals: List[Tuple[float, List[int]]] = []
+    finals: List[Tuple[float, Tuple[int, ...]]] = []
     for (last, mod_seen), entries in states.items():
         if last == ALG:
             continue
@@ -817,8 +839,8 @@ def _best_roles(
         return [MOD] * n, 0.0, None
     finals.sort(key=lambda e: -e[0])
     best = finals[0]
-    runner = next((f for f in finals[1:] if f[1] != best[1]), None)
-    return best[1], best[0], runner
+    runner = next(((sc, list(ro)) for sc, ro in finals[1:] if ro != best[1]), None)
+    return list(best[1]), best[0], runner
 
 
 def _family(segments: Sequence[_Segment]) -> str:

@@ -31,9 +31,15 @@ class Vocabulary:
         self,
         entries: Mapping[str, Entry],
         gpus_x_batch: Mapping[str, int],
+        shapes: Optional[Mapping[str, Mapping[str, int]]] = None,
+        parts: Optional[Mapping[str, Mapping[str, int]]] = None,
     ) -> None:
         self.entries: Dict[str, Entry] = dict(entries)
         self.gpus_x_batch: Dict[str, int] = dict(gpus_x_batch)
+        # Usage counts of shaped words (epochs, resolution, ...) and of whole
+        # pretrain/data parts, for ranking completions.
+        self.shapes: Dict[str, Dict[str, int]] = {k: dict(v) for k, v in (shapes or {}).items()}
+        self.parts: Dict[str, Dict[str, int]] = {k: dict(v) for k, v in (parts or {}).items()}
         self.compounds = frozenset(t for t in self.entries if "-" in t)
         self.max_compound = max((t.count("-") + 1 for t in self.compounds), default=1)
         self._by_length: Optional[Dict[int, Tuple[str, ...]]] = None
@@ -54,7 +60,7 @@ class Vocabulary:
         entries = dict(self.entries)
         for token, (kind, meaning) in extra.items():
             entries[token] = Entry(token, kind, meaning)
-        return Vocabulary(entries, self.gpus_x_batch)
+        return Vocabulary(entries, self.gpus_x_batch, self.shapes, self.parts)
 
     def suggest(self, word: str) -> Optional[str]:
         """The closest known token to an unknown word, or None when none is close.
@@ -124,7 +130,9 @@ def default_vocabulary() -> Vocabulary:
         )
         for tok, e in raw["tokens"].items()
     }
-    return Vocabulary(entries, raw.get("gpus_x_batch", {}))
+    return Vocabulary(
+        entries, raw.get("gpus_x_batch", {}), raw.get("shapes", {}), raw.get("parts", {})
+    )
 
 
 def known_kinds(vocab: Vocabulary) -> Iterable[str]:

@@ -274,6 +274,33 @@ _RULES = (
     ),
 )
 
+_RULES += (
+    Rule(
+        "MMN201",
+        "missing-base",
+        "error",
+        REFERENCE,
+        "Base config `{found}` not found ({where})",
+        "Every `_base_` entry is a path relative to the config that names it; MMEngine "
+        "fails to load a config whose base does not exist.",
+        "_base_ = ['../_base_/models/resnet5.py']",
+        "_base_ = ['../_base_/models/resnet50.py']",
+    ),
+    Rule(
+        "MMN202",
+        "unknown-model",
+        "warning",
+        REFERENCE,
+        "`{found}` is not a model of the MMPretrain zoo{hint}",
+        "`get_model`, `init_model`, `inference_model` and the inferencers look the "
+        "name up in the model zoo (model-index.yml); an unknown name fails at run "
+        "time. Config paths are accepted as they are.",
+        "get_model('resnet50_8xb32_in1kk')",
+        "get_model('resnet50_8xb32_in1k')",
+        True,
+    ),
+)
+
 RULES: Dict[str, Rule] = {r.code: r for r in _RULES}
 
 

@@ -1,0 +1,274 @@
+"""Document -> findings: the one pipeline the server and the CLI share.
+
+Pure Python on code-point offsets; reads the file system only to check that
+``_base_`` files exist.  Never imports or executes the analysed code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import PurePath
+from typing import List, Optional, Tuple
+
+from mmname_lsp.naming import model as m
+from mmname_lsp.naming.decoder import Decoder, default_decoder
+from mmname_lsp.naming.model import Decoded
+from mmname_lsp.rules.registry import RULES
+from mmname_lsp.settings import Settings
+
+# A plain string literal is reported only when it is very likely a name.
+LITERAL_CONFIDENCE = 0.7
+# A file outside a `configs` folder is treated as a config only when its stem
+# decodes this surely.
+FILENAME_CONFIDENCE = 0.6
+FILENAME = "filename"
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A name standing in a document (its file name or a string)."""
+
+    source: str  # "filename" or a context of mmname_lsp.sources.python
+    start: int  # code-point offsets in the document; 0, 0 for the file name
+    end: int
+    decoded: Decoded
+    key: Optional[str] = None
+
+    @property
+    def on_filename(self) -> bool:
+        return self.source == FILENAME
+
+    def doc_offset(self, input_offset: int) -> int:
+        """Document offset of an offset into ``decoded.input``."""
+        return self.start + input_offset
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    message: str
+    start: int  # document code-point offsets (0, 0 for file-name findings)
+    end: int
+    replacement: Optional[str]
+    occurrence: Optional[Occurrence]
+    category: str = "name"
+
+    @property
+    def on_filename(self) -> bool:
+        return self.occurrence is not None and self.occurrence.on_filename
+
+
+@dataclass
+class Analysis:
+    text: str
+    path: Optional[str]
+    occurrences: List[Occurrence] = field(default_factory=list)
+    findings: List[Finding] = field(default_factory=list)
+
+    def occurrence_at(self, offset: int) -> Optional[Occurrence]:
+        """The string occurrence covering ``offset`` (ends included, for the cursor)."""
+        for occ in self.occurrences:
+            if not occ.on_filename and occ.start <= offset <= occ.end:
+                return occ
+        return None
+
+    def filename_occurrence(self) -> Optional[Occurrence]:
+        for occ in self.occurrences:
+            if occ.on_filename:
+                return occ
+        return None
+
+
+@lru_cache(maxsize=4)
+def decoder_for(extra: Tuple[Tuple[str, Tuple[str, str]], ...]) -> Decoder:
+    """A decoder with the user's extra tokens (the default one when there are none)."""
+    if not extra:
+        return default_decoder()
+    from mmname_lsp.naming.vocabulary import default_vocabulary
+
+    return Decoder(default_vocabulary().with_extra(dict(extra)))
+
+
+def settings_decoder(settings: Settings) -> Decoder:
+    return decoder_for(tuple(sorted(settings.extra_tokens.items())))
+
+
+def config_stem_candidate(path: str) -> Optional[str]:
+    """The file name of ``path`` when it may be a named config, else None.
+
+    ``_base_`` files, private helpers (``_x.py``) and ``__init__.py`` are not
+    model configs and are never judged by the naming convention.
+    """
+    p = PurePath(path.replace("\\", "/"))
+    if p.suffix != ".py" or p.name.startswith("_") or "_base_" in p.parts:
+        return None
+    return p.name
+
+
+def in_configs_folder(path: str) -> bool:
+    return "configs" in PurePath(path.replace("\\", "/")).parts[:-1]
+
+
+def analyse(
+    text: str,
+    path: Optional[str],
+    settings: Optional[Settings] = None,
+    *,
+    decoder: Optional[Decoder] = None,
+) -> Analysis:
+    """Find and decode every name in ``text`` (the content of ``path``, if any)."""
+    settings = settings or Settings()
+    decoder = decoder or settings_decoder(settings)
+    result = Analysis(text, path)
+    if not settings.enable:
+        return result
+    if path and FILENAME in settings.sources:
+        _filename(result, path, decoder)
+    if path is None or path.endswith((".py", ".pyi")) or not os.path.splitext(path)[1]:
+        _python(result, text, path, settings, decoder)
+    findings = []
+    for f in result.findings:
+        sev = settings.severity_of(f.code, f.severity)
+        if sev is None:
+            continue
+        if sev != f.severity:
+            f = Finding(f.code, sev, f.message, f.start, f.end, f.replacement, f.occurrence,
+                        f.category)
+        findings.append(f)
+    result.findings = findings
+    return result
+
+
+def _filename(result: Analysis, path: str, decoder: Decoder) -> None:
+    name = config_stem_candidate(path)
+    if name is None:
+        return
+    decoded = decoder.decode(name, m.KIND_CONFIG)
+    if not in_configs_folder(path) and not _looks_like_name(decoded, FILENAME_CONFIDENCE):
+        return
+    occ = Occurrence(FILENAME, 0, 0, decoded)
+    result.occurrences.append(occ)
+    for p in decoded.problems:
+        result.findings.append(Finding(p.code, p.severity, f"File name: {p.message}", 0, 0,
+                                       p.replacement, occ))
+
+
+def _looks_like_name(d: Decoded, threshold: float) -> bool:
+    if d.confidence < threshold or len(d.parts) < 2:
+        return False
+    return any(p.role in (m.TRAINING, m.DATA, m.PRETRAIN) for p in d.parts)
+
+
+def _python(
+    result: Analysis, text: str, path: Optional[str], settings: Settings, decoder: Decoder
+) -> None:
+    from mmname_lsp.sources.python import extract_python
+
+    wanted = settings.sources - {FILENAME}
+    for lit in extract_python(text, wanted):
+        ctx = lit.context
+        value = lit.text
+        if ctx in ("base", "base_import"):
+            _base(result, lit, path, decoder)
+            continue
+        if ctx == "model_api":
+            _model_api(result, lit, decoder)
+            continue
+        if ctx == "checkpoint":
+            decoded = decoder.decode(value, lit.expected if lit.expected != "pattern" else None)
+            if decoded.kind != m.KIND_CHECKPOINT and not _looks_like_name(decoded, 0.5):
+                continue
+        else:  # any other literal: only when it is surely a name
+            if not value or len(value) > 300 or " " in value:
+                continue
+            decoded = decoder.decode(value)
+            if decoded.kind == m.KIND_CONFIG and ("/" in value or "\\" in value):
+                # A config path in a plain string: judge its file name only.
+                if config_stem_candidate(value) is None:
+                    continue
+            if not _looks_like_name(decoded, LITERAL_CONFIDENCE):
+                continue
+        _add(result, lit, decoded)
+
+
+def _add(result: Analysis, lit, decoded: Decoded, problems=None) -> Occurrence:
+    occ = Occurrence(lit.context, lit.start, lit.end, decoded, lit.key)
+    result.occurrences.append(occ)
+    for p in decoded.problems if problems is None else problems:
+        result.findings.append(
+            Finding(p.code, p.severity, p.message, lit.start + p.start, lit.start + p.end,
+                    p.replacement, occ)
+        )
+    return occ
+
+
+def _base(result: Analysis, lit, path: Optional[str], decoder: Decoder) -> None:
+    value = lit.text
+    if lit.context == "base_import":
+        rel = _module_to_path(value)
+    else:
+        rel = value
+    if "::" in value or not rel:
+        return  # scoped bases (mmdet::...) live in another package
+    decoded = decoder.decode(rel, m.KIND_CONFIG)
+    name = config_stem_candidate(rel)
+    keep_problems = name is not None and _looks_like_name(decoded, FILENAME_CONFIDENCE)
+    occ = _add(result, lit, decoded, None if keep_problems and lit.context == "base" else ())
+    if path is None:
+        return  # untitled document: nothing to resolve against
+    target = os.path.normpath(os.path.join(os.path.dirname(path), rel))
+    if not os.path.isfile(target):
+        where = "is a folder" if os.path.isdir(target) else f"looked for {target}"
+        rule = RULES["MMN201"]
+        result.findings.append(
+            Finding("MMN201", rule.severity, rule.message.format(found=value, where=where),
+                    lit.start, lit.end, None, occ, rule.category)
+        )
+
+
+def _module_to_path(module: str) -> str:
+    """`.._base_.models.resnet18` -> `../_base_/models/resnet18.py`."""
+    dots = len(module) - len(module.lstrip("."))
+    rest = module[dots:].replace(".", "/")
+    if dots == 0:
+        return ""
+    prefix = "./" if dots == 1 else "../" * (dots - 1)
+    return prefix + rest + ".py"
+
+
+def _model_api(result: Analysis, lit, decoder: Decoder) -> None:
+    value = lit.text
+    if lit.expected == "pattern" or "*" in value or "?" in value:
+        decoded = decoder.decode(value.replace("*", "").strip("_-") or value)
+        _add(result, lit, decoded, ())
+        return
+    if "/" in value or "\\" in value:
+        # A config path: its file name is judged like a config's.
+        decoded = decoder.decode(value, m.KIND_CONFIG)
+        keep = config_stem_candidate(value) is not None
+        _add(result, lit, decoded, None if keep else ())
+        return
+    decoded = decoder.decode(value, m.KIND_MODEL)
+    zoo = decoder.zoo
+    problems = list(decoded.problems)
+    occ = _add(result, lit, decoded, problems)
+    if decoded.zoo is None and decoded.kind == m.KIND_MODEL and value and len(zoo):
+        stem = value[:-3] if value.endswith(".py") else value
+        if zoo.model(stem) is None:
+            guess = _closest_model(stem, tuple(zoo.names()))
+            rule = RULES["MMN202"]
+            hint = f"; did you mean `{guess}`?" if guess else ""
+            result.findings.append(
+                Finding("MMN202", rule.severity, rule.message.format(found=value, hint=hint),
+                        lit.start, lit.end, guess, occ, rule.category)
+            )
+
+
+@lru_cache(maxsize=1024)
+def _closest_model(name: str, names: Tuple[str, ...]) -> Optional[str]:
+    found = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
+    return found[0] if found else None

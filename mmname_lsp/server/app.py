@@ -1,0 +1,513 @@
+"""The LSP shell: translates core results (code-point offsets) into LSP types.
+
+Every handler catches its own errors and answers None/empty with a log line,
+so that a bug never becomes a popup or a hung request in the editor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from bisect import bisect_right
+from typing import Any, Dict, List, Optional, Tuple
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.uris import to_fs_path
+from pygls.workspace import ServerTextPosition, TextDocument
+
+from mmname_lsp import __version__
+from mmname_lsp.analysis import Analysis, Finding, Occurrence, analyse, settings_decoder
+from mmname_lsp.rules.registry import RULES
+from mmname_lsp.settings import Settings, parse_settings
+
+log = logging.getLogger("mmname_lsp")
+
+SOURCE = "mmname"
+# Edits closer together than this are analysed once, for the last text.
+DEBOUNCE_S = 0.03
+# A document larger than this is analysed for its file name only.
+MAX_DOCUMENT_CHARS = 5_000_000
+_SEVERITY = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
+_MODEL_CALL = re.compile(
+    r"(?:get_model|init_model|inference_model|list_models|\w*Inferencer|FeatureExtractor)"
+    r"\s*\(\s*(?:model\s*=\s*)?$"
+)
+_CHECKPOINT_KEY = re.compile(r"(?:checkpoint|pretrained|load_from|resume_from)['\"]?\s*[=:]\s*$")
+_BASE = re.compile(r"_base_\s*=\s*[\[(]?\s*(?:(['\"]).*?\1\s*,\s*)*$")
+_IGNORED = object()
+
+
+class MMNameProtocol(LanguageServerProtocol):
+    """Answers requests whose params do not validate with an error instead of
+    dropping them (a bare pygls server leaves the client waiting forever)."""
+
+    def structure_message(self, data: Dict[str, Any]):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                self._send_response(data["id"], error=exc.to_response_error())
+            return _IGNORED
+
+    def handle_message(self, message):
+        if message is _IGNORED:
+            return None
+        return super().handle_message(message)
+
+
+class MMNameServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("mmname-lsp", __version__, protocol_cls=MMNameProtocol)
+        self.default_settings = Settings()
+        self.folder_settings: Dict[str, Settings] = {}
+        self.pull_mode = False
+        self.configuration_support = False
+        self.shutdown_received = False
+        self.exit_received = False
+        self._analyses: Dict[str, Tuple[int, str, Analysis]] = {}
+        self._pending: Dict[str, asyncio.TimerHandle] = {}
+
+    # -- settings -----------------------------------------------------------------
+
+    def settings_for(self, uri: str) -> Settings:
+        best = ""
+        for folder in self.folder_settings:
+            if uri.startswith(folder.rstrip("/") + "/") and len(folder) > len(best):
+                best = folder
+        return self.folder_settings.get(best, self.default_settings)
+
+    def apply_settings(self, raw: Any, folder: Optional[str], origin: str) -> None:
+        settings, errors = parse_settings(raw)
+        if errors:
+            msg = f"mmname: invalid settings ({origin}): " + "; ".join(errors) + "; using defaults"
+            log.warning(msg)
+            self.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=msg)
+            )
+        if folder is None:
+            self.default_settings = settings
+        else:
+            self.folder_settings[folder] = settings
+
+    # -- analysis -----------------------------------------------------------------
+
+    def analysis(self, doc: TextDocument) -> Analysis:
+        version = doc.version if doc.version is not None else -1
+        cached = self._analyses.get(doc.uri)
+        source = doc.source
+        if cached and cached[0] == version and cached[1] is source:
+            return cached[2]
+        settings = self.settings_for(doc.uri)
+        path = document_path(doc.uri)
+        if len(source) > MAX_DOCUMENT_CHARS:
+            source_for_analysis = ""
+        else:
+            source_for_analysis = source
+        result = analyse(source_for_analysis, path, settings)
+        self._analyses[doc.uri] = (version, source, result)
+        return result
+
+    def forget(self, uri: str) -> None:
+        self._analyses.pop(uri, None)
+        handle = self._pending.pop(uri, None)
+        if handle:
+            handle.cancel()
+
+    def diagnostics(self, doc: TextDocument) -> List[types.Diagnostic]:
+        result = self.analysis(doc)
+        index = LineIndex(doc)
+        return [to_diagnostic(f, index) for f in result.findings]
+
+    def publish(self, uri: str) -> None:
+        self._pending.pop(uri, None)
+        if self.pull_mode:
+            return
+        try:
+            doc = self.workspace.get_text_document(uri)
+            diags = self.diagnostics(doc)
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=diags, version=doc.version)
+            )
+        except Exception:  # noqa: BLE001 - a handler must never take the server down
+            log.exception("publishing diagnostics for %s failed", uri)
+
+    def schedule(self, uri: str, delay: float = DEBOUNCE_S) -> None:
+        if self.pull_mode:
+            return
+        handle = self._pending.pop(uri, None)
+        if handle:
+            handle.cancel()
+        loop = asyncio.get_event_loop()
+        self._pending[uri] = loop.call_later(delay, self.publish, uri)
+
+    def refresh_all(self) -> None:
+        self._analyses.clear()
+        if self.pull_mode:
+            caps = self.client_capabilities.workspace
+            if caps and caps.diagnostics and caps.diagnostics.refresh_support:
+                self.workspace_diagnostic_refresh(None)
+            return
+        for uri in list(self.workspace.text_documents):
+            self.publish(uri)
+
+
+def document_path(uri: str) -> Optional[str]:
+    if not uri.startswith("file:"):
+        return None  # untitled: documents: no file name, no folder
+    try:
+        return to_fs_path(uri)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+class LineIndex:
+    """Code-point offsets <-> client positions, in O(log n) per conversion."""
+
+    def __init__(self, doc: TextDocument) -> None:
+        self.doc = doc
+        self.lines = doc.lines
+        starts = [0]
+        total = 0
+        for line in self.lines:
+            total += len(line)
+            starts.append(total)
+        self.starts = starts
+
+    def position(self, offset: int) -> types.Position:
+        offset = max(0, min(offset, self.starts[-1]))
+        line = max(0, bisect_right(self.starts, offset) - 1)
+        if line >= len(self.lines):
+            if not self.lines:
+                return types.Position(line=0, character=0)
+            line = len(self.lines) - 1
+        col = offset - self.starts[line]
+        return self.doc.position_codec.position_to_client_units(
+            self.lines, ServerTextPosition(line=line, character=col)
+        )
+
+    def range(self, start: int, end: int) -> types.Range:
+        return types.Range(start=self.position(start), end=self.position(end))
+
+    def first_line_range(self) -> types.Range:
+        if not self.lines:
+            return types.Range(start=types.Position(0, 0), end=types.Position(0, 0))
+        first = self.lines[0].rstrip("\r\n")
+        return types.Range(start=types.Position(0, 0), end=self.position(len(first)))
+
+    def offset(self, pos: types.Position) -> int:
+        if pos.line >= len(self.lines):
+            return self.starts[-1]
+        line = self.lines[pos.line]
+        server = self.doc.position_codec.position_from_client_units(self.lines, pos)
+        return self.starts[pos.line] + min(server.character, len(line))
+
+
+def to_diagnostic(f: Finding, index: LineIndex) -> types.Diagnostic:
+    rule = RULES.get(f.code)
+    rng = index.first_line_range() if f.on_filename else index.range(f.start, f.end)
+    data = None
+    if f.replacement is not None:
+        data = {"replacement": f.replacement, "start": f.start, "end": f.end}
+        if f.on_filename and f.occurrence is not None:
+            d = f.occurrence.decoded
+            data["filename"] = d.input
+            data["name_start"] = d.name_start
+    return types.Diagnostic(
+        range=rng,
+        message=f.message,
+        severity=_SEVERITY.get(f.severity, types.DiagnosticSeverity.Warning),
+        code=f.code,
+        code_description=types.CodeDescription(href=rule.url) if rule else None,
+        source=SOURCE,
+        data=data,
+    )
+
+
+server = MMNameServer()
+
+
+@server.feature(types.INITIALIZE)
+def on_initialize(ls: MMNameServer, params: types.InitializeParams) -> None:
+    caps = params.capabilities
+    ls.pull_mode = bool(caps.text_document and caps.text_document.diagnostic)
+    ls.configuration_support = bool(caps.workspace and caps.workspace.configuration)
+    if params.initialization_options is not None:
+        ls.apply_settings(params.initialization_options, None, "initializationOptions")
+    if params.process_id:
+        _watch_parent(params.process_id)
+
+
+def _watch_parent(pid: int) -> None:
+    """End when the editor that started us is gone (it cannot send `exit` then)."""
+
+    def check() -> None:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            log.warning("client process %s is gone; exiting", pid)
+            os._exit(1)
+        except (PermissionError, OSError):
+            pass  # exists but not ours to signal: still alive
+        loop.call_later(1.0, check)
+
+    try:
+        loop = asyncio.get_event_loop()
+        loop.call_later(1.0, check)
+    except RuntimeError:
+        log.debug("no event loop to watch the client process")
+
+
+@server.feature(types.INITIALIZED)
+async def on_initialized(ls: MMNameServer, params: types.InitializedParams) -> None:
+    await _pull_configuration(ls)
+
+
+async def _pull_configuration(ls: MMNameServer) -> None:
+    if not ls.configuration_support:
+        return
+    folders = list(ls.workspace.folders.values()) if ls.workspace.folders else []
+    items = [types.ConfigurationItem(section="mmname")]
+    items += [types.ConfigurationItem(scope_uri=f.uri, section="mmname") for f in folders]
+    try:
+        result = await asyncio.wait_for(
+            ls.workspace_configuration_async(types.ConfigurationParams(items=items)), 10
+        )
+    except Exception as exc:  # noqa: BLE001 - the client may not answer
+        log.warning("workspace/configuration failed: %s", exc)
+        return
+    if not result:
+        return
+    if result[0] is not None:
+        ls.apply_settings(result[0], None, "workspace configuration")
+    for folder, raw in zip(folders, result[1:]):
+        if raw is not None:
+            ls.apply_settings(raw, folder.uri, f"workspace folder {folder.name}")
+    ls.refresh_all()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def on_configuration(ls: MMNameServer, params: types.DidChangeConfigurationParams) -> None:
+    if ls.configuration_support:
+        await _pull_configuration(ls)
+        return
+    raw = params.settings
+    if isinstance(raw, dict) and "mmname" in raw:
+        raw = raw["mmname"]
+    ls.apply_settings(raw, None, "didChangeConfiguration")
+    ls.refresh_all()
+
+
+@server.feature(types.SHUTDOWN)
+def on_shutdown(ls: MMNameServer, params: Any) -> None:
+    ls.shutdown_received = True
+
+
+@server.feature(types.EXIT)
+def on_exit(ls: MMNameServer, params: Any) -> None:
+    ls.exit_received = True
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: MMNameServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.forget(params.text_document.uri)
+    ls.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: MMNameServer, params: types.DidChangeTextDocumentParams) -> None:
+    ls.schedule(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: MMNameServer, params: types.DidSaveTextDocumentParams) -> None:
+    # The file system may have changed (a base created next to it): recheck.
+    ls.forget(params.text_document.uri)
+    ls.schedule(params.text_document.uri, 0)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: MMNameServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.forget(uri)
+    if not ls.pull_mode:
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_DIAGNOSTIC,
+    types.DiagnosticOptions(
+        identifier=SOURCE, inter_file_dependencies=True, workspace_diagnostics=False
+    ),
+)
+def pull_diagnostics(
+    ls: MMNameServer, params: types.DocumentDiagnosticParams
+) -> types.FullDocumentDiagnosticReport:
+    try:
+        doc = ls.workspace.get_text_document(params.text_document.uri)
+        items = ls.diagnostics(doc)
+    except Exception:  # noqa: BLE001
+        log.exception("diagnostics for %s failed", params.text_document.uri)
+        items = []
+    return types.FullDocumentDiagnosticReport(items=items)
+
+
+def _doc_and_offset(
+    ls: MMNameServer, params: types.TextDocumentPositionParams
+) -> Tuple[TextDocument, LineIndex, int]:
+    doc = ls.workspace.get_text_document(params.text_document.uri)
+    index = LineIndex(doc)
+    return doc, index, index.offset(params.position)
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover(ls: MMNameServer, params: types.HoverParams) -> Optional[types.Hover]:
+    try:
+        return _hover(ls, params)
+    except Exception:  # noqa: BLE001
+        log.exception("hover failed")
+        return None
+
+
+def _findings_of(result: Analysis, occ: Occurrence) -> List[Tuple[str, str, str]]:
+    return [(f.code, f.severity, f.message) for f in result.findings if f.occurrence is occ]
+
+
+def _hover(ls: MMNameServer, params: types.HoverParams) -> Optional[types.Hover]:
+    from mmname_lsp.hover import hover_markdown
+
+    doc, index, offset = _doc_and_offset(ls, params)
+    result = ls.analysis(doc)
+    occ = result.occurrence_at(offset)
+    if occ is not None:
+        md = hover_markdown(occ.decoded, offset - occ.start, _findings_of(result, occ))
+        rng = index.range(occ.start, occ.end)
+    elif params.position.line == 0 and result.filename_occurrence() is not None:
+        occ = result.filename_occurrence()
+        md = "File name: " + hover_markdown(occ.decoded, None, _findings_of(result, occ))
+        rng = index.first_line_range()
+    else:
+        return None
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=md), range=rng
+    )
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+def code_lens(ls: MMNameServer, params: types.CodeLensParams) -> List[types.CodeLens]:
+    from mmname_lsp.hover import summary
+
+    try:
+        doc = ls.workspace.get_text_document(params.text_document.uri)
+        occ = ls.analysis(doc).filename_occurrence()
+        if occ is None:
+            return []
+        title = f"mmname: {summary(occ.decoded)}"
+        return [
+            types.CodeLens(
+                range=types.Range(start=types.Position(0, 0), end=types.Position(0, 0)),
+                command=types.Command(title=title, command=""),
+            )
+        ]
+    except Exception:  # noqa: BLE001
+        log.exception("code lens failed")
+        return []
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_COMPLETION,
+    types.CompletionOptions(trigger_characters=["_", "-", "'", '"', "/"], resolve_provider=False),
+)
+def completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[types.CompletionList]:
+    try:
+        return _completion(ls, params)
+    except Exception:  # noqa: BLE001
+        log.exception("completion failed")
+        return None
+
+
+def string_before_cursor(line: str, col: int) -> Optional[Tuple[int, str]]:
+    """(index of the opening quote, quote char) of the string the cursor is in."""
+    quote: Optional[str] = None
+    start = -1
+    i = 0
+    while i < col:
+        ch = line[i]
+        if quote is None:
+            if ch == "#":
+                return None
+            if ch in "'\"":
+                quote, start = ch, i
+        elif ch == "\\":
+            i += 1
+        elif ch == quote:
+            quote = None
+        i += 1
+    return (start, quote) if quote is not None else None
+
+
+def _completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[types.CompletionList]:
+    from mmname_lsp.completion import complete
+
+    doc, index, offset = _doc_and_offset(ls, params)
+    line_no = params.position.line
+    if line_no >= len(index.lines):
+        return None
+    line_start = index.starts[line_no]
+    line = index.lines[line_no]
+    col = offset - line_start
+    found = string_before_cursor(line, col)
+    if found is None:
+        return None
+    q, _ = found
+    prefix = line[q + 1 : col]
+    before = line[:q]
+    context = None
+    occ = ls.analysis(doc).occurrence_at(offset)
+    if occ is not None and occ.start == line_start + q + 1:
+        context = occ.source
+    elif _MODEL_CALL.search(before):
+        context = "model_api"
+    elif _CHECKPOINT_KEY.search(before):
+        context = "checkpoint"
+    elif _BASE.search(before):
+        context = "base"
+    path = document_path(doc.uri)
+    base_dir = os.path.dirname(path) if path else None
+    settings = ls.settings_for(doc.uri)
+    token_start, cands = complete(
+        prefix, context, base_dir=base_dir, decoder=settings_decoder(settings)
+    )
+    rng = index.range(line_start + q + 1 + token_start, offset)
+    items = []
+    for i, c in enumerate(cands):
+        kind = types.CompletionItemKind.File if c.kind in ("config",) else (
+            types.CompletionItemKind.Folder if c.kind == "folder" else (
+                types.CompletionItemKind.Module if c.kind == "model"
+                else types.CompletionItemKind.Value
+            )
+        )
+        items.append(
+            types.CompletionItem(
+                label=c.label,
+                kind=kind,
+                detail=c.kind,
+                documentation=types.MarkupContent(kind=types.MarkupKind.Markdown,
+                                                  value=c.documentation),
+                sort_text=f"{i:05d}",
+                filter_text=c.label,
+                text_edit=types.TextEdit(range=rng, new_text=c.label),
+            )
+        )
+    return types.CompletionList(is_incomplete=False, items=items)
