@@ -30,6 +30,7 @@ log = logging.getLogger("mmname_lsp")
 SOURCE = "mmname"
 # Edits closer together than this are analysed once, for the last text.
 DEBOUNCE_S = 0.03
+SETTINGS_WAIT_S = 2.0
 # A document larger than this is analysed for its file name only.
 MAX_DOCUMENT_CHARS = 5_000_000
 _SEVERITY = {
@@ -76,6 +77,18 @@ class MMNameServer(LanguageServer):
         self.exit_received = False
         self._analyses: Dict[str, Tuple[int, str, Analysis]] = {}
         self._pending: Dict[str, asyncio.TimerHandle] = {}
+        # Set once the first workspace/configuration answer is in (or cannot
+        # come), so that the first diagnostics already honour the settings.
+        self.settings_ready: Optional[asyncio.Event] = None
+
+    async def wait_for_settings(self) -> None:
+        if self.settings_ready is None:
+            return
+        try:
+            await asyncio.wait_for(self.settings_ready.wait(), SETTINGS_WAIT_S)
+        except asyncio.TimeoutError:
+            log.warning("no workspace/configuration answer; using the settings at hand")
+            self.settings_ready.set()
 
     # -- settings -----------------------------------------------------------------
 
@@ -245,6 +258,8 @@ def on_initialize(ls: MMNameServer, params: types.InitializeParams) -> None:
         ls.apply_settings(params.initialization_options, None, "initializationOptions")
     if params.process_id:
         _watch_parent(params.process_id)
+    if ls.configuration_support:
+        ls.settings_ready = asyncio.Event()
 
 
 def _watch_parent(pid: int) -> None:
@@ -269,7 +284,11 @@ def _watch_parent(pid: int) -> None:
 
 @server.feature(types.INITIALIZED)
 async def on_initialized(ls: MMNameServer, params: types.InitializedParams) -> None:
-    await _pull_configuration(ls)
+    try:
+        await _pull_configuration(ls)
+    finally:
+        if ls.settings_ready is not None:
+            ls.settings_ready.set()
 
 
 async def _pull_configuration(ls: MMNameServer) -> None:
@@ -318,8 +337,9 @@ def on_exit(ls: MMNameServer, params: Any) -> None:
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-def did_open(ls: MMNameServer, params: types.DidOpenTextDocumentParams) -> None:
+async def did_open(ls: MMNameServer, params: types.DidOpenTextDocumentParams) -> None:
     ls.forget(params.text_document.uri)
+    await ls.wait_for_settings()
     ls.publish(params.text_document.uri)
 
 
@@ -351,9 +371,10 @@ def did_close(ls: MMNameServer, params: types.DidCloseTextDocumentParams) -> Non
         identifier=SOURCE, inter_file_dependencies=True, workspace_diagnostics=False
     ),
 )
-def pull_diagnostics(
+async def pull_diagnostics(
     ls: MMNameServer, params: types.DocumentDiagnosticParams
 ) -> types.FullDocumentDiagnosticReport:
+    await ls.wait_for_settings()
     try:
         doc = ls.workspace.get_text_document(params.text_document.uri)
         items = ls.diagnostics(doc)
