@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
@@ -47,6 +49,17 @@ class Occurrence:
 
 
 @dataclass(frozen=True)
+class Fix:
+    """A replacement of ``[start, end)`` in the document, or of the file name."""
+
+    start: int
+    end: int
+    text: str
+    safe: bool
+    new_filename: Optional[str] = None  # set for file-name fixes (a rename)
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     severity: str
@@ -60,6 +73,20 @@ class Finding:
     @property
     def on_filename(self) -> bool:
         return self.occurrence is not None and self.occurrence.on_filename
+
+    @property
+    def fix(self) -> Optional[Fix]:
+        if self.replacement is None:
+            return None
+        rule = RULES.get(self.code)
+        safe = bool(rule and rule.safe_fix)
+        occ = self.occurrence
+        if occ is not None and occ.on_filename:
+            d = occ.decoded
+            # Problem offsets of a file-name finding index the file name itself.
+            name = d.input[: self.start] + self.replacement + d.input[self.end :]
+            return Fix(0, 0, self.replacement, safe, new_filename=name)
+        return Fix(self.start, self.end, self.replacement, safe)
 
 
 @dataclass
@@ -139,8 +166,86 @@ def analyse(
             f = Finding(f.code, sev, f.message, f.start, f.end, f.replacement, f.occurrence,
                         f.category)
         findings.append(f)
-    result.findings = findings
+    result.findings = apply_suppressions(text, findings, settings)
     return result
+
+
+# `# mmname: disable=MMN101,MMN102` (this line) / `# mmname: disable-file=MMN101`.
+SUPPRESSION = re.compile(r"#\s*mmname:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_, ]+)")
+
+
+@dataclass(frozen=True)
+class Suppression:
+    scope: str  # "line" or "file"
+    codes: Tuple[str, ...]
+    line: int
+    start: int  # document offsets of the comment
+    end: int
+
+
+def line_starts(text: str) -> List[int]:
+    starts = [0]
+    for mt in re.finditer(r"\r\n|\r|\n", text):
+        starts.append(mt.end())
+    return starts
+
+
+def find_suppressions(text: str) -> List[Suppression]:
+    if "mmname:" not in text:
+        return []
+    starts = line_starts(text)
+    out = []
+    for mt in SUPPRESSION.finditer(text):
+        codes = tuple(c.strip().upper() for c in mt.group(2).split(",") if c.strip())
+        line = bisect_right(starts, mt.start()) - 1
+        scope = "file" if mt.group(1) == "disable-file" else "line"
+        out.append(Suppression(scope, codes, line, mt.start(), mt.end()))
+    return out
+
+
+def apply_suppressions(
+    text: str, findings: List[Finding], settings: Settings
+) -> List[Finding]:
+    """Drop suppressed findings; report suppressions that hide nothing (MMN290)."""
+    sups = find_suppressions(text)
+    if not sups:
+        return findings
+    starts = line_starts(text)
+    used = set()
+    kept = []
+    for f in findings:
+        line = None if f.on_filename else bisect_right(starts, f.start) - 1
+        hidden = False
+        for i, s in enumerate(sups):
+            if f.code in s.codes and (s.scope == "file" or s.line == line):
+                used.add((i, f.code))
+                hidden = True
+        if not hidden:
+            kept.append(f)
+    rule = RULES["MMN290"]
+    sev = settings.severity_of("MMN290", rule.severity)
+    if sev is not None:
+        for i, s in enumerate(sups):
+            stale = [c for c in s.codes if (i, c) not in used]
+            if not stale:
+                continue
+            if len(stale) == len(s.codes):
+                replacement = ""
+                start = s.start
+                # Also drop the white space before the comment on its line.
+                while start > starts[s.line] and text[start - 1] in " \t":
+                    start -= 1
+            else:
+                keep = [c for c in s.codes if c not in stale]
+                verb = "disable-file" if s.scope == "file" else "disable"
+                replacement = f"# mmname: {verb}={','.join(keep)}"
+                start = s.start
+            kept.append(
+                Finding("MMN290", sev, rule.message.format(found=", ".join(stale)),
+                        start, s.end, replacement, None, rule.category)
+            )
+    kept.sort(key=lambda f: (f.start, f.end, f.code))
+    return kept
 
 
 def _filename(result: Analysis, path: str, decoder: Decoder) -> None:
@@ -153,8 +258,10 @@ def _filename(result: Analysis, path: str, decoder: Decoder) -> None:
     occ = Occurrence(FILENAME, 0, 0, decoded)
     result.occurrences.append(occ)
     for p in decoded.problems:
-        result.findings.append(Finding(p.code, p.severity, f"File name: {p.message}", 0, 0,
-                                       p.replacement, occ))
+        # Offsets stay those of the file name: the finding is shown on line 0
+        # and its fix is a rename.
+        result.findings.append(Finding(p.code, p.severity, f"File name: {p.message}", p.start,
+                                       p.end, p.replacement, occ))
 
 
 def _looks_like_name(d: Decoded, threshold: float) -> bool:

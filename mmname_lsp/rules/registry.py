@@ -27,6 +27,9 @@ class Rule:
     bad: str
     good: str
     fixable: bool = False
+    # A safe fix never changes what the text means (applied by --fix and
+    # source.fixAll); an unsafe one is a guess offered as a quick fix only.
+    safe_fix: bool = True
 
     @property
     def anchor(self) -> str:
@@ -74,6 +77,7 @@ _RULES = (
         "resnet50_8xb32-colsr_in1k.py",
         "resnet50_8xb32-coslr_in1k.py",
         True,
+        safe_fix=False,
     ),
     Rule(
         "MMN103",
@@ -99,6 +103,7 @@ _RULES = (
         "vit-base-p16_mae-in21k_8xb128-coslr-100e_in1k.py",
         "vit-base-p16_mae-in21k-pre_8xb128-coslr-100e_in1k.py",
         True,
+        safe_fix=False,
     ),
     Rule(
         "MMN105",
@@ -171,6 +176,7 @@ _RULES = (
         "resnet50_in1k_8xb32.py",
         "resnet50_8xb32_in1k.py",
         True,
+        safe_fix=False,
     ),
     Rule(
         "MMN111",
@@ -239,6 +245,7 @@ _RULES = (
         "get_model('resnet50_8xb32_in1k.py')",
         "get_model('resnet50_8xb32_in1k')",
         True,
+        safe_fix=False,
     ),
     Rule(
         "MMN117",
@@ -297,6 +304,22 @@ _RULES += (
         "time. Config paths are accepted as they are.",
         "get_model('resnet50_8xb32_in1kk')",
         "get_model('resnet50_8xb32_in1k')",
+        True,
+        safe_fix=False,
+    ),
+)
+
+_RULES += (
+    Rule(
+        "MMN290",
+        "unused-suppression",
+        "warning",
+        REFERENCE,
+        "Suppression of {found} matches no finding",
+        "A `# mmname: disable=CODE` comment (or `disable-file=CODE`) that hides "
+        "nothing is stale: the problem was fixed or the code is wrong. Remove it.",
+        "load_from = 'resnet50_8xb32_in1k'  # mmname: disable=MMN102",
+        "load_from = 'resnet50_8xb32_in1k'",
         True,
     ),
 )

@@ -532,3 +532,162 @@ def _completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[ty
             )
         )
     return types.CompletionList(is_incomplete=False, items=items)
+
+
+FIX_ALL_KIND = "source.fixAll.mmname"
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False
+    ),
+)
+def code_action(ls: MMNameServer, params: types.CodeActionParams) -> List[types.CodeAction]:
+    try:
+        return _code_actions(ls, params)
+    except Exception:  # noqa: BLE001
+        log.exception("code actions failed")
+        return []
+
+
+def _wants(params: types.CodeActionParams, kind: str) -> bool:
+    only = params.context.only
+    return not only or any(kind == k or kind.startswith(str(k) + ".") for k in only)
+
+
+def _versioned_edit(doc: TextDocument, edits: List[types.TextEdit]) -> types.TextDocumentEdit:
+    return types.TextDocumentEdit(
+        text_document=types.OptionalVersionedTextDocumentIdentifier(
+            uri=doc.uri, version=doc.version
+        ),
+        edits=edits,
+    )
+
+
+def _code_actions(ls: MMNameServer, params: types.CodeActionParams) -> List[types.CodeAction]:
+    from mmname_lsp.fixes import text_fixes
+
+    doc = ls.workspace.get_text_document(params.text_document.uri)
+    index = LineIndex(doc)
+    result = ls.analysis(doc)
+    actions: List[types.CodeAction] = []
+    if _wants(params, FIX_ALL_KIND) and params.context.only:
+        fixes = text_fixes(result.findings)
+        if fixes:
+            edits = [types.TextEdit(range=index.range(f.start, f.end), new_text=f.text)
+                     for f in fixes]
+            actions.append(types.CodeAction(
+                title="mmname: fix all safe problems", kind=FIX_ALL_KIND,
+                edit=types.WorkspaceEdit(document_changes=[_versioned_edit(doc, edits)]),
+            ))
+        return actions
+    if not _wants(params, types.CodeActionKind.QuickFix):
+        return actions
+    lo = index.offset(params.range.start)
+    hi = index.offset(params.range.end)
+    diags = {(d.code, d.range.start.line, d.range.start.character, d.range.end.line,
+              d.range.end.character): d for d in params.context.diagnostics if d.source == SOURCE}
+    for f in result.findings:
+        diag = to_diagnostic(f, index)
+        rng = diag.range
+        if f.on_filename:
+            if params.range.start.line != 0:
+                continue
+        elif not (f.start <= hi and lo <= f.end):
+            continue
+        key = (f.code, rng.start.line, rng.start.character, rng.end.line, rng.end.character)
+        diag = diags.get(key, diag)
+        fix = f.fix
+        if fix is not None and fix.new_filename is None:
+            old = doc.source[f.start:f.end]
+            title = (f"Replace `{old}` with `{fix.text}`" if fix.text
+                     else f"Remove `{old.strip()}`")
+            actions.append(types.CodeAction(
+                title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
+                is_preferred=True,
+                edit=types.WorkspaceEdit(document_changes=[_versioned_edit(
+                    doc, [types.TextEdit(range=index.range(f.start, f.end), new_text=fix.text)])]),
+            ))
+        elif fix is not None and fix.new_filename is not None:
+            action = _rename_action(ls, doc, fix.new_filename, diag)
+            if action is not None:
+                actions.append(action)
+        if f.code != "MMN290":
+            actions.extend(_suppress_actions(doc, index, f, diag))
+    return actions
+
+
+def _suppress_actions(
+    doc: TextDocument, index: LineIndex, f: Finding, diag: types.Diagnostic
+) -> List[types.CodeAction]:
+    out = []
+    if not f.on_filename:
+        line = index.position(f.start).line
+        text = index.lines[line].rstrip("\r\n")
+        existing = re.search(r"#\s*mmname:\s*disable\s*=\s*([A-Za-z0-9_, ]+)$", text)
+        if existing:
+            start = index.starts[line] + existing.end(1)
+            edit = types.TextEdit(range=index.range(start, start), new_text=f",{f.code}")
+        else:
+            end = index.starts[line] + len(text)
+            edit = types.TextEdit(range=index.range(end, end),
+                                  new_text=f"  # mmname: disable={f.code}")
+        out.append(types.CodeAction(
+            title=f"Disable {f.code} for this line", kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diag],
+            edit=types.WorkspaceEdit(document_changes=[_versioned_edit(doc, [edit])]),
+        ))
+    edit = types.TextEdit(range=types.Range(start=types.Position(0, 0), end=types.Position(0, 0)),
+                          new_text=f"# mmname: disable-file={f.code}\n")
+    out.append(types.CodeAction(
+        title=f"Disable {f.code} for this file", kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diag],
+        edit=types.WorkspaceEdit(document_changes=[_versioned_edit(doc, [edit])]),
+    ))
+    return out
+
+
+def _rename_action(
+    ls: MMNameServer, doc: TextDocument, new_name: str, diag: types.Diagnostic
+) -> Optional[types.CodeAction]:
+    """Rename the config file, and update `_base_` references in open documents."""
+    caps = ls.client_capabilities.workspace
+    edit_caps = caps.workspace_edit if caps else None
+    ops = edit_caps.resource_operations if edit_caps else None
+    if not ops or types.ResourceOperationKind.Rename not in ops:
+        return None
+    old_path = document_path(doc.uri)
+    if old_path is None:
+        return None
+    new_path = os.path.join(os.path.dirname(old_path), new_name)
+    if os.path.exists(new_path):
+        return None
+    from pygls.uris import from_fs_path
+
+    new_uri = from_fs_path(new_path)
+    changes: List[Any] = [types.RenameFile(old_uri=doc.uri, new_uri=new_uri)]
+    old_name = os.path.basename(old_path)
+    for other in list(ls.workspace.text_documents.values()):
+        if other.uri == doc.uri:
+            continue
+        other_path = document_path(other.uri)
+        if other_path is None:
+            continue
+        other_index = LineIndex(other)
+        edits = []
+        for occ in ls.analysis(other).occurrences:
+            if occ.source != "base" or not occ.decoded.input.endswith(old_name):
+                continue
+            target = os.path.normpath(os.path.join(os.path.dirname(other_path),
+                                                   occ.decoded.input))
+            if target != os.path.normpath(old_path):
+                continue
+            s = occ.end - len(old_name)
+            edits.append(types.TextEdit(range=other_index.range(s, occ.end), new_text=new_name))
+        if edits:
+            changes.append(_versioned_edit(other, edits))
+    return types.CodeAction(
+        title=f"Rename file to `{new_name}`", kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diag], edit=types.WorkspaceEdit(document_changes=changes),
+    )
