@@ -95,12 +95,23 @@ class Analysis:
     path: Optional[str]
     occurrences: List[Occurrence] = field(default_factory=list)
     findings: List[Finding] = field(default_factory=list)
+    _starts: Optional[List[int]] = field(default=None, repr=False)
+    _strings: List[Occurrence] = field(default_factory=list, repr=False)
 
     def occurrence_at(self, offset: int) -> Optional[Occurrence]:
         """The string occurrence covering ``offset`` (ends included, for the cursor)."""
-        for occ in self.occurrences:
-            if not occ.on_filename and occ.start <= offset <= occ.end:
-                return occ
+        if self._starts is None:
+            strings = sorted((o for o in self.occurrences if not o.on_filename),
+                             key=lambda o: o.start)
+            self._strings = strings
+            self._starts = [o.start for o in strings]
+        i = bisect_right(self._starts, offset) - 1
+        # Occurrences do not overlap; the one before may end right at the cursor.
+        for j in (i, i - 1):
+            if 0 <= j < len(self._strings):
+                occ = self._strings[j]
+                if occ.start <= offset <= occ.end:
+                    return occ
         return None
 
     def filename_occurrence(self) -> Optional[Occurrence]:

@@ -29,6 +29,7 @@ from mmname_lsp.naming import patterns  # noqa: E402
 SEED = ROOT / "scripts" / "vocabulary_seed.tsv"
 DATA = ROOT / "mmname_lsp" / "data"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "mmpretrain"
+DATA_HEADS = ("in1k", "in21k", "cifar10", "cifar100", "cub")
 CKPT_SUFFIX = re.compile(r"_[^_]*-[^_]*\.pth$")
 
 
@@ -70,7 +71,7 @@ def build(corpus: Path) -> tuple[dict, dict]:
         for part in name.split("_"):
             if part.endswith("-pre"):
                 parts["pretrain"][part] += 1
-            elif "-pre" not in part and part.split("-")[0] in ("in1k", "in21k", "cifar10", "cifar100", "cub"):
+            elif "-pre" not in part and part.split("-")[0] in DATA_HEADS:
                 parts["data"][part] += 1
             words = part.split("-")
             i = 0

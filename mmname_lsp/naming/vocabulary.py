@@ -43,6 +43,7 @@ class Vocabulary:
         self.compounds = frozenset(t for t in self.entries if "-" in t)
         self.max_compound = max((t.count("-") + 1 for t in self.compounds), default=1)
         self._by_length: Optional[Dict[int, Tuple[str, ...]]] = None
+        self._suggestions: Dict[str, Optional[str]] = {}
 
     def get(self, token: str) -> Optional[Entry]:
         return self.entries.get(token)
@@ -71,6 +72,14 @@ class Vocabulary:
         """
         if len(word) < 4:
             return None
+        if word in self._suggestions:
+            return self._suggestions[word]
+        found = self._suggest(word)
+        if len(self._suggestions) < 4096:
+            self._suggestions[word] = found
+        return found
+
+    def _suggest(self, word: str) -> Optional[str]:
         limit = 1 if len(word) <= 6 else 2
         if self._by_length is None:
             by_len: Dict[int, list[str]] = {}

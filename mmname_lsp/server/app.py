@@ -31,6 +31,7 @@ SOURCE = "mmname"
 # Edits closer together than this are analysed once, for the last text.
 DEBOUNCE_S = 0.03
 SETTINGS_WAIT_S = 2.0
+MAX_COMPLETIONS = 50
 # A document larger than this is analysed for its file name only.
 MAX_DOCUMENT_CHARS = 5_000_000
 _SEVERITY = {
@@ -76,6 +77,7 @@ class MMNameServer(LanguageServer):
         self.shutdown_received = False
         self.exit_received = False
         self._analyses: Dict[str, Tuple[int, str, Analysis]] = {}
+        self._indexes: Dict[str, Tuple[int, str, LineIndex]] = {}
         self._pending: Dict[str, asyncio.TimerHandle] = {}
         # Set once the first workspace/configuration answer is in (or cannot
         # come), so that the first diagnostics already honour the settings.
@@ -130,15 +132,27 @@ class MMNameServer(LanguageServer):
         self._analyses[doc.uri] = (version, source, result)
         return result
 
+    def line_index(self, doc: TextDocument) -> LineIndex:
+        """The line table of ``doc``'s current text (rebuilt only when it changed)."""
+        version = doc.version if doc.version is not None else -1
+        source = doc.source
+        cached = self._indexes.get(doc.uri)
+        if cached and cached[0] == version and cached[1] is source:
+            return cached[2]
+        index = LineIndex(doc)
+        self._indexes[doc.uri] = (version, source, index)
+        return index
+
     def forget(self, uri: str) -> None:
         self._analyses.pop(uri, None)
+        self._indexes.pop(uri, None)
         handle = self._pending.pop(uri, None)
         if handle:
             handle.cancel()
 
     def diagnostics(self, doc: TextDocument) -> List[types.Diagnostic]:
         result = self.analysis(doc)
-        index = LineIndex(doc)
+        index = self.line_index(doc)
         return [to_diagnostic(f, index) for f in result.findings]
 
     def publish(self, uri: str) -> None:
@@ -225,8 +239,17 @@ class LineIndex:
         return self.starts[pos.line] + min(server.character, len(line))
 
 
+_CODE_DESCRIPTIONS: Dict[str, types.CodeDescription] = {}
+
+
+def _code_description(code: str) -> Optional[types.CodeDescription]:
+    desc = _CODE_DESCRIPTIONS.get(code)
+    if desc is None and code in RULES:
+        desc = _CODE_DESCRIPTIONS[code] = types.CodeDescription(href=RULES[code].url)
+    return desc
+
+
 def to_diagnostic(f: Finding, index: LineIndex) -> types.Diagnostic:
-    rule = RULES.get(f.code)
     rng = index.first_line_range() if f.on_filename else index.range(f.start, f.end)
     data = None
     if f.replacement is not None:
@@ -240,7 +263,7 @@ def to_diagnostic(f: Finding, index: LineIndex) -> types.Diagnostic:
         message=f.message,
         severity=_SEVERITY.get(f.severity, types.DiagnosticSeverity.Warning),
         code=f.code,
-        code_description=types.CodeDescription(href=rule.url) if rule else None,
+        code_description=_code_description(f.code),
         source=SOURCE,
         data=data,
     )
@@ -260,6 +283,21 @@ def on_initialize(ls: MMNameServer, params: types.InitializeParams) -> None:
         _watch_parent(params.process_id)
     if ls.configuration_support:
         ls.settings_ready = asyncio.Event()
+    # Load data and code paths right after answering, while the client is
+    # still busy with our answer, so the first didOpen finds them warm.
+    try:
+        asyncio.get_event_loop().call_soon(_warm_up)
+    except RuntimeError:
+        pass
+
+
+def _warm_up() -> None:
+    try:
+        analyse("load_from = 'resnet50_8xb32_in1k'\n", None)
+        import mmname_lsp.completion  # noqa: F401
+        import mmname_lsp.hover  # noqa: F401
+    except Exception:  # noqa: BLE001
+        log.exception("warm-up failed")
 
 
 def _watch_parent(pid: int) -> None:
@@ -388,7 +426,7 @@ def _doc_and_offset(
     ls: MMNameServer, params: types.TextDocumentPositionParams
 ) -> Tuple[TextDocument, LineIndex, int]:
     doc = ls.workspace.get_text_document(params.text_document.uri)
-    index = LineIndex(doc)
+    index = ls.line_index(doc)
     return doc, index, index.offset(params.position)
 
 
@@ -512,7 +550,10 @@ def _completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[ty
     )
     rng = index.range(line_start + q + 1 + token_start, offset)
     items = []
-    for i, c in enumerate(cands):
+    # A long list costs more to build and send than it helps: the client asks
+    # again as the user types (is_incomplete).
+    incomplete = len(cands) > MAX_COMPLETIONS
+    for i, c in enumerate(cands[:MAX_COMPLETIONS]):
         kind = types.CompletionItemKind.File if c.kind in ("config",) else (
             types.CompletionItemKind.Folder if c.kind == "folder" else (
                 types.CompletionItemKind.Module if c.kind == "model"
@@ -527,11 +568,10 @@ def _completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[ty
                 documentation=types.MarkupContent(kind=types.MarkupKind.Markdown,
                                                   value=c.documentation),
                 sort_text=f"{i:05d}",
-                filter_text=c.label,
                 text_edit=types.TextEdit(range=rng, new_text=c.label),
             )
         )
-    return types.CompletionList(is_incomplete=False, items=items)
+    return types.CompletionList(is_incomplete=incomplete, items=items)
 
 
 FIX_ALL_KIND = "source.fixAll.mmname"
@@ -569,7 +609,7 @@ def _code_actions(ls: MMNameServer, params: types.CodeActionParams) -> List[type
     from mmname_lsp.fixes import text_fixes
 
     doc = ls.workspace.get_text_document(params.text_document.uri)
-    index = LineIndex(doc)
+    index = ls.line_index(doc)
     result = ls.analysis(doc)
     actions: List[types.CodeAction] = []
     if _wants(params, FIX_ALL_KIND) and params.context.only:
@@ -674,7 +714,7 @@ def _rename_action(
         other_path = document_path(other.uri)
         if other_path is None:
             continue
-        other_index = LineIndex(other)
+        other_index = ls.line_index(other)
         edits = []
         for occ in ls.analysis(other).occurrences:
             if occ.source != "base" or not occ.decoded.input.endswith(old_name):

@@ -1,0 +1,1 @@
+"""Where names stand in a document: file names, Python string literals."""
