@@ -324,6 +324,202 @@ _RULES += (
     ),
 )
 
+_RULES += (
+    Rule(
+        "MMN301",
+        "batch-size-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says {said} images per GPU; the config sets {actual}",
+        "The `M` of `NxbM` is the batch size per GPU, which the config sets as "
+        "`train_dataloader.batch_size`. When they differ, the name misleads anyone "
+        "reproducing the result (and the learning rate scaled from it).",
+        "resnet50_8xb32_in1k.py  # train_dataloader = dict(batch_size=64, ...)",
+        "resnet50_4xb64_in1k.py",
+        True,
+        safe_fix=False,
+    ),
+    Rule(
+        "MMN302",
+        "total-batch-mismatch",
+        "information",
+        CONSISTENCY,
+        "`{found}` is a total batch size of {said}; the config sets {actual}",
+        "`auto_scale_lr.base_batch_size` is the total batch size the learning rate "
+        "was tuned for; with `--auto-scale-lr` MMEngine rescales the learning rate by "
+        "the real total batch size divided by it. The name's GPUs x images per GPU "
+        "should equal it. (Information only: the scaling is off unless asked for.)",
+        "resnet50_8xb32_in1k.py  # auto_scale_lr = dict(base_batch_size=1024)",
+        "resnet50_32xb32_in1k.py",
+        True,
+        safe_fix=False,
+    ),
+    Rule(
+        "MMN303",
+        "epochs-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says {said} epochs; the config sets {actual}",
+        "The epochs of the training part must be the `max_epochs` of the config's "
+        "epoch-based `train_cfg`. (Iteration-based configs are not compared.)",
+        "resnet50_8xb32-coslr-300e_in1k.py  # train_cfg = dict(max_epochs=100)",
+        "resnet50_8xb32-coslr-100e_in1k.py",
+        True,
+        safe_fix=False,
+    ),
+    Rule(
+        "MMN304",
+        "scheduler-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says {said}; the config's param_scheduler has {actual}",
+        "`coslr` names a cosine annealing learning-rate schedule and `steplr` a step "
+        "one; the config's `param_scheduler` must contain such a scheduler (warm-up "
+        "entries such as `LinearLR` may come with it).",
+        "resnet50_8xb32-coslr_in1k.py  # param_scheduler = dict(type='MultiStepLR', ...)",
+        "resnet50_8xb32_in1k.py",
+        True,
+        safe_fix=False,
+    ),
+    Rule(
+        "MMN305",
+        "precision-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says mixed-precision training; the config sets {actual}",
+        "`amp` and `fp16` mean training with automatic mixed precision, which MMEngine "
+        "does with `optim_wrapper = dict(type='AmpOptimWrapper', ...)` (old configs: a "
+        "top-level `fp16` dict). A plain `OptimWrapper` trains in full precision.",
+        "vit-base-p16_8xb64-amp_in1k.py  # optim_wrapper = dict(type='OptimWrapper', ...)",
+        "vit-base-p16_8xb64_in1k.py",
+    ),
+    Rule(
+        "MMN306",
+        "resolution-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says {said}x{said} input; the config sets {actual}",
+        "The resolution of the data part is the size of the images the model sees: "
+        "the crop of the train pipeline, the final crop or resize of the test "
+        "pipeline and the backbone's `img_size` should all be that size.",
+        "vit-base-p16_64xb64_in1k-384px.py  # test pipeline CenterCrop(crop_size=224)",
+        "vit-base-p16_64xb64_in1k.py",
+        True,
+        safe_fix=False,
+    ),
+    Rule(
+        "MMN307",
+        "patch-size-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says patch size {said}; the config sets {actual}",
+        "`pNN` in the module part is the backbone's patch size, set as "
+        "`model.backbone.patch_size`.",
+        "vit-base-p16_64xb64_in1k.py  # model.backbone.patch_size = 32",
+        "vit-base-p32_64xb64_in1k.py",
+        True,
+        safe_fix=False,
+    ),
+    Rule(
+        "MMN308",
+        "window-size-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says window size {said}; the config sets {actual}",
+        "`wNN` in the module part of a Swin model is its attention window, set as "
+        "`model.backbone.window_size` (one number, or one per stage).",
+        "swinv2-base-w16_16xb64_in1k-256px.py  # window_size=[8, 8, 8, 8]",
+        "swinv2-base-w8_16xb64_in1k-256px.py",
+        True,
+        safe_fix=False,
+    ),
+    Rule(
+        "MMN309",
+        "arch-size-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says {said}; the config sets {actual}",
+        "The size word of the module part (`tiny`, `small`, `base`, `large`, ... or "
+        "the letters `t`, `s`, `b`, `l`) names the backbone's `arch`.",
+        "vit-base-p16_64xb64_in1k.py  # model.backbone.arch = 'large'",
+        "vit-large-p16_64xb64_in1k.py",
+        True,
+        safe_fix=False,
+    ),
+    Rule(
+        "MMN310",
+        "depth-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says depth {said}; the config sets {actual}",
+        "The number after a ResNet-like backbone name (`resnet50`, `vgg16`, "
+        "`densenet121`) is its depth, set as `model.backbone.depth` (DenseNet: `arch`).",
+        "resnet50_8xb32_in1k.py  # model.backbone.depth = 101",
+        "resnet101_8xb32_in1k.py",
+        True,
+        safe_fix=False,
+    ),
+    Rule(
+        "MMN311",
+        "dataset-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says {said}; the config trains on {actual}",
+        "The dataset of the data part is the one the config trains on (or, for a "
+        "test-only config, evaluates on): `train_dataloader.dataset.type`. A "
+        "`CustomDataset` can hold anything and is never a contradiction.",
+        "resnet50_8xb32_in1k.py  # train_dataloader.dataset.type = 'CIFAR10'",
+        "resnet50_8xb32_cifar10.py",
+        True,
+        safe_fix=False,
+    ),
+    Rule(
+        "MMN312",
+        "algorithm-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` names the {said} algorithm; the config sets {actual}",
+        "The algorithm part names the training algorithm, which is the class of the "
+        "config's `model` (`mae` is `MAE`, `simclr` is `SimCLR`, ...).",
+        "mae_vit-base-p16_8xb512-coslr-400e_in1k.py  # model.type = 'SimMIM'",
+        "simmim_vit-base-p16_8xb512-coslr-400e_in1k.py",
+    ),
+    Rule(
+        "MMN313",
+        "batch-augment-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says {said}; the config's batch augments are {actual}",
+        "`mixup` and `cutmix` are batch augmentations, set in "
+        "`model.train_cfg.augments` (`Mixup`, `CutMix`).",
+        "resnet50_8xb32-mixup_in1k.py  # augments=dict(type='CutMix', alpha=1.0)",
+        "resnet50_8xb32-cutmix_in1k.py",
+    ),
+    Rule(
+        "MMN314",
+        "label-smoothing-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says label smoothing; the head's loss is {actual}",
+        "`lbs` means the classification head is trained with label smoothing "
+        "(`LabelSmoothLoss`, or a loss with `label_smooth_val`).",
+        "resnet50_8xb32-lbs_in1k.py  # loss=dict(type='CrossEntropyLoss')",
+        "resnet50_8xb32_in1k.py",
+    ),
+    Rule(
+        "MMN315",
+        "headless-mismatch",
+        "warning",
+        CONSISTENCY,
+        "A `headless` config holds no head and no training data; this one sets {actual}",
+        "`{module}_headless.py` configs hold only the backbone (and neck): no "
+        "`model.head` and no `train_dataloader`. One that has them is a complete "
+        "config and should be named like one.",
+        "vit-base-p14_headless.py  # model = dict(..., head=dict(...))",
+        "vit-base-p14_8xb64_in1k.py",
+    ),
+)
+
 RULES: Dict[str, Rule] = {r.code: r for r in _RULES}
 
 
