@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
-from typing import List, Optional, Tuple
+from typing import Any, List, Mapping, Optional, Tuple
 
 from mmname_lsp.naming import model as m
 from mmname_lsp.naming.decoder import Decoder, default_decoder
@@ -69,6 +69,9 @@ class Finding:
     replacement: Optional[str]
     occurrence: Optional[Occurrence]
     category: str = "name"
+    # Where the value that contradicts the name is set (consistency rules):
+    # mmname_lsp.rules.consistency.Related objects.
+    related: Tuple[Any, ...] = ()
 
     @property
     def on_filename(self) -> bool:
@@ -95,6 +98,9 @@ class Analysis:
     path: Optional[str]
     occurrences: List[Occurrence] = field(default_factory=list)
     findings: List[Finding] = field(default_factory=list)
+    # What the resolved config says about each file-name token (for hover):
+    # mmname_lsp.rules.consistency.TokenFact objects.
+    facts: List[Any] = field(default_factory=list)
     _starts: Optional[List[int]] = field(default=None, repr=False)
     _strings: List[Occurrence] = field(default_factory=list, repr=False)
 
@@ -157,8 +163,15 @@ def analyse(
     settings: Optional[Settings] = None,
     *,
     decoder: Optional[Decoder] = None,
+    config_cache: Any = None,
+    overlay: Optional[Mapping[str, str]] = None,
+    consistency: bool = True,
 ) -> Analysis:
-    """Find and decode every name in ``text`` (the content of ``path``, if any)."""
+    """Find and decode every name in ``text`` (the content of ``path``, if any).
+
+    For a config file, its content is also compared with its name (statically
+    resolved; ``overlay`` gives unsaved texts of other open files by path).
+    """
     settings = settings or Settings()
     decoder = decoder or settings_decoder(settings)
     result = Analysis(text, path)
@@ -166,6 +179,9 @@ def analyse(
         return result
     if path and FILENAME in settings.sources:
         _filename(result, path, decoder)
+        occ = result.filename_occurrence()
+        if consistency and occ is not None and occ.decoded.kind == m.KIND_CONFIG:
+            _consistency(result, occ, path, text, config_cache, overlay)
     if path is None or path.endswith((".py", ".pyi")) or not os.path.splitext(path)[1]:
         _python(result, text, path, settings, decoder)
     findings = []
@@ -175,7 +191,7 @@ def analyse(
             continue
         if sev != f.severity:
             f = Finding(f.code, sev, f.message, f.start, f.end, f.replacement, f.occurrence,
-                        f.category)
+                        f.category, f.related)
         findings.append(f)
     result.findings = apply_suppressions(text, findings, settings)
     return result
@@ -273,6 +289,33 @@ def _filename(result: Analysis, path: str, decoder: Decoder) -> None:
         # and its fix is a rename.
         result.findings.append(Finding(p.code, p.severity, f"File name: {p.message}", p.start,
                                        p.end, p.replacement, occ))
+
+
+_DEFAULT_CACHE: Any = None
+
+
+def _consistency(
+    result: Analysis, occ: Occurrence, path: str, text: str, cache: Any,
+    overlay: Optional[Mapping[str, str]],
+) -> None:
+    from mmname_lsp.configs import ConfigCache, resolve_config
+    from mmname_lsp.rules.consistency import check_consistency
+
+    global _DEFAULT_CACHE
+    if cache is None:
+        if _DEFAULT_CACHE is None:
+            _DEFAULT_CACHE = ConfigCache()
+        cache = _DEFAULT_CACHE
+    resolved = resolve_config(path, text, overlay=overlay, cache=cache)
+    findings, facts = check_consistency(occ.decoded, resolved)
+    result.facts.extend(facts)
+    for f in findings:
+        rule = RULES.get(f.code)
+        result.findings.append(
+            Finding(f.code, f.severity, f"File name: {f.message}", f.start, f.end,
+                    f.replacement, occ, rule.category if rule else "consistency",
+                    tuple(f.related))
+        )
 
 
 def _looks_like_name(d: Decoded, threshold: float) -> bool:

@@ -25,6 +25,7 @@ def hover_markdown(
     decoded: Decoded,
     input_offset: Optional[int] = None,
     problems: Optional[Iterable[tuple]] = None,
+    facts: Iterable = (),
 ) -> str:
     """Markdown for ``decoded``; ``input_offset`` (into ``decoded.input``) marks the
     hovered token; ``problems`` are (code, severity, message) as finally reported
@@ -50,6 +51,15 @@ def hover_markdown(
         lines.append("")
     if hovered is not None:
         lines.append(f"**`{_esc(hovered.text)}`** — {hovered.kind}: {hovered.meaning}")
+        lines.append("")
+    facts = list(facts)
+    if facts:
+        lines.append("**What the config says**")
+        lines.append("")
+        for fact in facts:
+            tok = decoded.token_at(fact.start)
+            meaning = f" — {tok.meaning.rstrip('.')}" if tok is not None else ""
+            lines.append(f"- `{_esc(fact.text)}`{meaning} · {fact.summary}")
         lines.append("")
     probs = list(problems) if problems is not None else [
         (p.code, p.severity, p.message) for p in decoded.problems

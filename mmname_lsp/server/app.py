@@ -17,7 +17,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
-from pygls.uris import to_fs_path
+from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import ServerTextPosition, TextDocument
 
 from mmname_lsp import __version__
@@ -79,6 +79,7 @@ class MMNameServer(LanguageServer):
         self._analyses: Dict[str, Tuple[int, str, Analysis]] = {}
         self._indexes: Dict[str, Tuple[int, str, LineIndex]] = {}
         self._pending: Dict[str, asyncio.TimerHandle] = {}
+        self.config_cache: Any = None
         # Set once the first workspace/configuration answer is in (or cannot
         # come), so that the first diagnostics already honour the settings.
         self.settings_ready: Optional[asyncio.Event] = None
@@ -128,9 +129,24 @@ class MMNameServer(LanguageServer):
             source_for_analysis = ""
         else:
             source_for_analysis = source
-        result = analyse(source_for_analysis, path, settings)
+        if self.config_cache is None:
+            from mmname_lsp.configs import ConfigCache
+
+            self.config_cache = ConfigCache()
+        result = analyse(source_for_analysis, path, settings, config_cache=self.config_cache,
+                         overlay=self.open_texts(exclude=doc.uri))
         self._analyses[doc.uri] = (version, source, result)
         return result
+
+    def open_texts(self, exclude: str) -> Dict[str, str]:
+        """Unsaved texts of the other open files, by path (bases being edited)."""
+        out = {}
+        for uri, other in self.workspace.text_documents.items():
+            if uri != exclude:
+                p = document_path(uri)
+                if p is not None:
+                    out[p] = other.source
+        return out
 
     def line_index(self, doc: TextDocument) -> LineIndex:
         """The line table of ``doc``'s current text (rebuilt only when it changed)."""
@@ -258,6 +274,19 @@ def to_diagnostic(f: Finding, index: LineIndex) -> types.Diagnostic:
             d = f.occurrence.decoded
             data["filename"] = d.input
             data["name_start"] = d.name_start
+    related = None
+    if f.related:
+        related = [
+            types.DiagnosticRelatedInformation(
+                location=types.Location(
+                    uri=from_fs_path(r.file) or r.file,
+                    range=types.Range(start=types.Position(r.line, r.col),
+                                      end=types.Position(r.end_line, r.end_col)),
+                ),
+                message=r.message,
+            )
+            for r in f.related
+        ]
     return types.Diagnostic(
         range=rng,
         message=f.message,
@@ -266,6 +295,7 @@ def to_diagnostic(f: Finding, index: LineIndex) -> types.Diagnostic:
         code_description=_code_description(f.code),
         source=SOURCE,
         data=data,
+        related_information=related,
     )
 
 
@@ -454,7 +484,8 @@ def _hover(ls: MMNameServer, params: types.HoverParams) -> Optional[types.Hover]
         rng = index.range(occ.start, occ.end)
     elif params.position.line == 0 and result.filename_occurrence() is not None:
         occ = result.filename_occurrence()
-        md = "File name: " + hover_markdown(occ.decoded, None, _findings_of(result, occ))
+        md = "File name: " + hover_markdown(occ.decoded, None, _findings_of(result, occ),
+                                            result.facts)
         rng = index.first_line_range()
     else:
         return None
@@ -653,9 +684,38 @@ def _code_actions(ls: MMNameServer, params: types.CodeActionParams) -> List[type
             action = _rename_action(ls, doc, fix.new_filename, diag)
             if action is not None:
                 actions.append(action)
+        for r in f.related[:1]:
+            actions.append(types.CodeAction(
+                title=f"Go to the setting: {r.message}", kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diag],
+                command=types.Command(
+                    title="Go to the setting", command=SHOW_LOCATION,
+                    arguments=[from_fs_path(r.file) or r.file, r.line, r.col, r.end_line,
+                               r.end_col],
+                ),
+            ))
         if f.code != "MMN290":
             actions.extend(_suppress_actions(doc, index, f, diag))
     return actions
+
+
+SHOW_LOCATION = "mmname.showLocation"
+
+
+@server.command(SHOW_LOCATION)
+async def show_location(ls: MMNameServer, *args: Any) -> Optional[bool]:
+    """Open a file at a range in the editor (`window/showDocument`)."""
+    try:
+        uri, line, col, end_line, end_col = (args[0] if len(args) == 1 else args)[:5]
+        result = await ls.window_show_document_async(types.ShowDocumentParams(
+            uri=str(uri), take_focus=True,
+            selection=types.Range(start=types.Position(int(line), int(col)),
+                                  end=types.Position(int(end_line), int(end_col))),
+        ))
+        return bool(result and result.success)
+    except Exception:  # noqa: BLE001
+        log.exception("showLocation failed: %r", args)
+        return False
 
 
 def _suppress_actions(
@@ -703,8 +763,6 @@ def _rename_action(
     new_path = os.path.join(os.path.dirname(old_path), new_name)
     if os.path.exists(new_path):
         return None
-    from pygls.uris import from_fs_path
-
     new_uri = from_fs_path(new_path)
     changes: List[Any] = [types.RenameFile(old_uri=doc.uri, new_uri=new_uri)]
     old_name = os.path.basename(old_path)
