@@ -1,4 +1,4 @@
-"""`mmname` command line: ``decode`` (and, later, ``check``).
+"""`mmname` command line: ``decode`` and ``check``.
 
 Imports nothing from pygls: the CLI must start fast in CI and pre-commit.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from typing import Iterable, List, Optional, TextIO
 
@@ -26,6 +27,7 @@ _ROLE_COLOURS = {
 }
 _SEVERITY_COLOURS = {"error": "31;1", "warning": "33;1", "information": "36", "hint": "90"}
 MAX_LINE = 4096
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class UsageError(Exception):
@@ -115,6 +117,11 @@ def cmd_decode(args: argparse.Namespace, out: TextIO) -> int:
     for n in args.names:
         if n == "-":
             stdin = sys.stdin
+            # Undecodable bytes become lone surrogates, which the decoder reports
+            # per line, whatever the locale (instead of failing the whole batch).
+            reconfigure = getattr(stdin, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="surrogateescape")
             try:
                 names.extend(_read_stdin_names(stdin))
             except UnicodeDecodeError:
@@ -125,13 +132,209 @@ def cmd_decode(args: argparse.Namespace, out: TextIO) -> int:
     expected = None if args.kind == "auto" else args.kind
     results = [decode(n, expected) for n in names]
     if args.json:
-        json.dump([r.to_dict() for r in results], out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        data = [r.to_dict() for r in results]
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+        if _LONE_SURROGATE.search(text):
+            # Not encodable as UTF-8: escape everything rather than emit bad bytes.
+            text = json.dumps(data, indent=2)
+        out.write(text + "\n")
     else:
         colour = _use_colour(args.color, out)
         out.write("\n\n".join(render_text(r, colour) for r in results))
         out.write("\n" if results else "")
     return 0
+
+
+CHECK_DESCRIPTION = """\
+Lint MMPretrain names: the file names of config files and the names in Python
+sources (_base_ paths, checkpoints, get_model(...) and other literals) under
+each PATH (default: the current folder), plus every --name.
+
+Folders are walked for .py files, honouring .gitignore (through `git ls-files`
+inside a git work tree) and skipping hidden folders, node_modules, __pycache__
+and virtual environments; files given directly are always checked.
+Settings come from [tool.mmname] in the nearest pyproject.toml above the first
+PATH (keys: enable, severity, extraTokens, sources, select, ignore, exclude).
+
+Text output is `path:line:col: CODE message` with 1-based lines and columns;
+JSON has 0-based lines and code-point characters (file-name findings on line
+0); SARIF 2.1.0 counts columns in code points. Hints are not reported unless
+--min-severity hint.
+
+Exit status: 0 no problem, 1 problems found (with --diff: changes to make),
+2 usage, configuration or I/O error."""
+
+
+def _codes(values: Optional[List[str]], option: str) -> Optional[List[str]]:
+    """Codes from repeated and comma-separated options; UsageError for unknown ones."""
+    if values is None:
+        return None
+    from mmname_lsp.check import unknown_selector
+
+    out = []
+    for value in values:
+        for code in value.split(","):
+            code = code.strip().upper()
+            if not code:
+                continue
+            if unknown_selector(code):
+                raise UsageError(f"{option}: `{code}` is no rule code or prefix")
+            out.append(code)
+    return out
+
+
+def _say(stream: TextIO, text: str) -> None:
+    """Write ``text``, escaping what the stream's encoding cannot show."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        enc = getattr(stream, "encoding", None) or "utf-8"
+        stream.write(text.encode(enc, "backslashreplace").decode(enc))
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from pathlib import Path
+
+    from mmname_lsp import output
+    from mmname_lsp.check import CheckOptions, IgnoreSpec, run_check
+    from mmname_lsp.project_config import ConfigError, ProjectConfig, discover, load_config
+
+    err = sys.stderr
+    try:
+        if args.rename_files and not (args.fix or args.diff):
+            raise UsageError("--rename-files needs --fix or --diff")
+        if args.statistics and args.format == "sarif":
+            raise UsageError("--statistics cannot be combined with --format sarif")
+        select = _codes(args.select, "--select")
+        ignore = _codes(args.ignore, "--ignore") or []
+    except UsageError as exc:
+        err.write(f"mmname check: error: {exc}\n")
+        return 2
+    paths = list(args.paths)
+    if not paths and not args.names:
+        paths = ["."]
+    try:
+        if args.no_config:
+            config = ProjectConfig()
+        elif args.config is not None:
+            cfg = Path(args.config)
+            if not cfg.is_file():
+                raise ConfigError(f"{cfg}: no such configuration file")
+            config = load_config(cfg)
+        else:
+            config = discover(Path(paths[0]) if paths else Path.cwd())
+    except ConfigError as exc:
+        err.write(f"mmname check: configuration error: {exc}\n")
+        return 2
+    excludes = []
+    if config.exclude and config.root is not None:
+        excludes.append(IgnoreSpec.from_lines(str(config.root), config.exclude))
+    if args.exclude:
+        excludes.append(IgnoreSpec.from_lines(os.getcwd(), args.exclude))
+    options = CheckOptions(
+        paths=paths,
+        names=list(args.names),
+        settings=config.settings,
+        select=select if select is not None else config.select,
+        ignore=tuple(config.ignore) + tuple(ignore),
+        excludes=excludes,
+        force_exclude=args.force_exclude,
+        min_severity=args.min_severity,
+        fix=args.fix,
+        unsafe_fixes=args.unsafe_fixes,
+        diff=args.diff,
+        rename_files=args.rename_files,
+    )
+    try:
+        result = run_check(options)
+    except Exception as exc:  # a bug of ours: one line, not a traceback
+        if os.environ.get("MMNAME_DEBUG"):
+            raise
+        err.write(f"mmname check: internal error: {type(exc).__name__}: {exc} "
+                  "(MMNAME_DEBUG=1 shows the traceback)\n")
+        return 2
+    for n in result.notices:
+        _say(err, f"mmname check: {n.level}: {output.printable(n.path)}: {n.message}\n")
+    machine = args.format in ("json", "sarif", "github") or args.diff
+    closing = err if machine else out
+    if args.diff:
+        _say(out, output.render_diff(result))
+        if result.fixed or result.renames or result.references_updated:
+            _say(err, f"Would fix {result.fixed} problem{'s' if result.fixed != 1 else ''}"
+                      + (f" and rename {len(result.renames)} file(s)" if result.renames else "")
+                      + ".\n")
+        else:
+            _say(err, "No fixes to make.\n")
+        if result.errors:
+            return 2
+        return 1 if result.has_changes else 0
+    if args.statistics:
+        rows = output.statistics(result)
+        if args.format == "json":
+            _say(out, output.dumps(rows))
+        else:
+            _say(out, output.render_statistics_text(rows))
+    else:
+        colour = args.format == "text" and _use_colour(args.color, out)
+        _say(out, output.render(result, args.format, colour))
+    _say(closing, output.summary(result))
+    if result.errors:
+        return 2
+    if result.findings and not args.exit_zero:
+        return 1
+    return 0
+
+
+def _add_check_parser(sub) -> None:
+    chk = sub.add_parser(
+        "check",
+        help="lint config file names and names in Python sources",
+        description=CHECK_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    chk.add_argument("paths", nargs="*", metavar="PATH",
+                     help="files and folders to check (default: .)")
+    chk.add_argument("--name", dest="names", action="append", default=[], metavar="NAME",
+                     help="also check NAME (model name, config path or checkpoint); "
+                          "reported with path <name>; repeatable")
+    chk.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
+                     help="output format (default: text)")
+    chk.add_argument("--select", action="append", metavar="CODES",
+                     help="report only these rule codes or prefixes (MMN1, ALL); "
+                          "comma-separated, repeatable; replaces `select` of the config")
+    chk.add_argument("--ignore", action="append", metavar="CODES",
+                     help="do not report these codes or prefixes; adds to `ignore`")
+    chk.add_argument("--min-severity", choices=("error", "warning", "information", "hint"),
+                     default="information",
+                     help="lowest severity to report (default: information; hints are "
+                          "shown by editors, not reported)")
+    chk.add_argument("--fix", action="store_true",
+                     help="apply safe fixes in place, until nothing changes")
+    chk.add_argument("--unsafe-fixes", action="store_true",
+                     help="with --fix/--diff, apply unsafe fixes (guesses) too")
+    chk.add_argument("--diff", action="store_true",
+                     help="print a unified diff of what --fix would change, write nothing; "
+                          "exit 1 when there is one")
+    chk.add_argument("--rename-files", action="store_true",
+                     help="with --fix/--diff, rename config files whose file names have "
+                          "fixes, and update `_base_` paths to them in the checked files "
+                          "(not in metafiles, READMEs or unchecked files)")
+    chk.add_argument("--exit-zero", action="store_true",
+                     help="exit 0 even when problems are found")
+    chk.add_argument("--statistics", action="store_true",
+                     help="print the number of findings per rule instead of each finding")
+    chk.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
+                     help="gitignore-style pattern (relative to the current folder) of "
+                          "files and folders to skip; adds to `exclude`; repeatable")
+    chk.add_argument("--force-exclude", action="store_true",
+                     help="apply `exclude` patterns to files given directly, too")
+    group = chk.add_mutually_exclusive_group()
+    group.add_argument("--config", metavar="FILE",
+                       help="read [tool.mmname] from FILE instead of the nearest pyproject.toml")
+    group.add_argument("--no-config", action="store_true",
+                       help="ignore pyproject.toml files; use the defaults")
+    chk.add_argument("--color", "--colour", choices=("auto", "always", "never"), default="auto")
+    chk.set_defaults(func=cmd_check)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="what the names are expected to be (default: detect)",
     )
     dec.set_defaults(func=cmd_decode)
+    _add_check_parser(sub)
     return ap
 
 

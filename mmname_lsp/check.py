@@ -1,0 +1,947 @@
+"""`mmname check`: which files, which findings, which fixes.
+
+Everything here is independent of how results are shown (see
+:mod:`mmname_lsp.output`) and of argparse (see :mod:`mmname_lsp.cli`):
+:func:`run_check` takes a :class:`CheckOptions` and returns a
+:class:`CheckResult`.  Nothing here imports pygls.
+
+Files
+    Files given directly are always checked.  Folders are walked for ``.py``
+    and ``.pyi`` files, skipping hidden folders, ``node_modules``,
+    ``__pycache__`` and virtual environments, and honouring ``.gitignore``:
+    inside a git work tree through ``git ls-files`` (so git's own rules apply,
+    global excludes included), elsewhere (or without git) through the small
+    gitignore matcher below.  ``exclude`` patterns from the configuration or
+    ``--exclude`` apply on top.
+Findings
+    :func:`mmname_lsp.analysis.analyse` per file (suppression comments are
+    honoured there), then filtered by ``--select``/``--ignore`` and by the
+    lowest severity to report (hints are not reported unless asked for, like
+    an editor's problem list).
+Fixes
+    Safe text fixes of reported findings, repeated until nothing changes;
+    renames of config files for file-name findings (``--rename-files``), which
+    also update ``_base_`` references to the renamed file in the checked files.
+    A fix inside a ``_base_`` path to an existing file, or inside a URL, is
+    never applied to the text alone: it would break the reference.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from mmname_lsp.analysis import Analysis, Finding, Occurrence, analyse, settings_decoder
+from mmname_lsp.fixes import apply_text_fixes, text_fixes
+from mmname_lsp.rules.registry import RULES
+from mmname_lsp.settings import Settings
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "information": 2, "hint": 3}
+DEFAULT_MIN_SEVERITY = "information"
+PYTHON_SUFFIXES = (".py", ".pyi")
+SKIP_DIRS = frozenset(
+    {"node_modules", "__pycache__", "site-packages", "__pypackages__", "venv", "virtualenv"}
+)
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FIX_PASSES = 5
+NAME_PATH = "<name>"
+NAME_SOURCE = "name"
+BOM = "\ufeff"
+
+
+# ---------------------------------------------------------------------------
+# Rule selection
+
+
+def unknown_selector(code: str) -> bool:
+    """True when ``code`` is neither ``ALL`` nor a prefix of a rule code."""
+    return code != "ALL" and not any(c.startswith(code) for c in RULES)
+
+
+class Selection:
+    """Which rule codes to report, from ``select`` and ``ignore`` codes or prefixes.
+
+    The most specific (longest) matching entry decides; on a tie ``ignore``
+    wins.  So ``select = ["MMN1"]``, ``ignore = ["MMN11"]`` reports MMN101 but
+    not MMN112, and ``ignore = ["MMN1"]``, ``select = ["MMN118"]`` keeps MMN118.
+    """
+
+    def __init__(self, select: Optional[Sequence[str]] = None, ignore: Sequence[str] = ()):
+        self.select = tuple(select) if select is not None else ("ALL",)
+        self.ignore = tuple(ignore)
+        self._cache: Dict[str, bool] = {}
+
+    @staticmethod
+    def _best(code: str, entries: Sequence[str]) -> int:
+        best = -1
+        for e in entries:
+            if e == "ALL":
+                best = max(best, 0)
+            elif code.startswith(e):
+                best = max(best, len(e))
+        return best
+
+    def __call__(self, code: str) -> bool:
+        hit = self._cache.get(code)
+        if hit is None:
+            sel = self._best(code, self.select)
+            ign = self._best(code, self.ignore)
+            hit = self._cache[code] = sel >= 0 and sel > ign
+        return hit
+
+
+# ---------------------------------------------------------------------------
+# gitignore patterns
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    pattern: str
+    regex: re.Pattern[str]
+    negate: bool
+    dir_only: bool
+
+
+def _class_to_regex(pat: str, i: int) -> Tuple[Optional[str], int]:
+    """Translate the ``[...]`` starting at ``pat[i]``; (None, i) when unclosed."""
+    j = i + 1
+    negate = j < len(pat) and pat[j] in "!^"
+    if negate:
+        j += 1
+    k = j
+    if k < len(pat) and pat[k] == "]":
+        k += 1  # a leading "]" is a literal
+    while k < len(pat) and pat[k] != "]":
+        k += 2 if pat[k] == "\\" else 1
+    if k >= len(pat):
+        return None, i
+    body = pat[j:k].replace("\\", "\\\\").replace("[", "\\[")
+    if body.startswith("^"):
+        body = "\\" + body
+    return ("[^/" if negate else "[") + body + "]", k + 1
+
+
+def glob_to_regex(pat: str) -> str:
+    """Regex source for a gitignore glob (no leading ``!``, no trailing ``/``).
+
+    ``*`` and ``?`` never match ``/``; ``**/`` at the start or after a ``/``
+    matches any number of folders, ``/**`` at the end everything inside.
+    """
+    out: List[str] = []
+    i, n = 0, len(pat)
+    while i < n:
+        c = pat[i]
+        if c == "*" and pat.startswith("**", i):
+            after = pat[i + 2] if i + 2 < n else None
+            at_boundary = i == 0 or pat[i - 1] == "/"
+            if at_boundary and after == "/":
+                out.append("(?:.*/)?")
+                i += 3
+                continue
+            if at_boundary and after is None:
+                out.append(".*")
+                i += 2
+                continue
+            j = i
+            while j < n and pat[j] == "*":
+                j += 1
+            out.append("[^/]*")
+            i = j
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            cls, j = _class_to_regex(pat, i)
+            if cls is not None:
+                out.append(cls)
+                i = j
+                continue
+            out.append(re.escape(c))
+        elif c == "\\" and i + 1 < n:
+            i += 1
+            out.append(re.escape(pat[i]))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def parse_ignore_line(line: str) -> Optional[IgnoreRule]:
+    """One line of a .gitignore file as a rule; None for blanks and comments."""
+    line = line.rstrip("\r\n")
+    # Trailing spaces do not count, unless escaped with a backslash.
+    while line.endswith(" ") and not line.endswith("\\ "):
+        line = line[:-1]
+    if not line or line.startswith("#"):
+        return None
+    negate = line.startswith("!")
+    if negate:
+        line = line[1:]
+    dir_only = line.endswith("/") and not line.endswith("\\/")
+    if dir_only:
+        line = line.rstrip("/")
+    if not line:
+        return None
+    # A slash at the start or in the middle anchors the pattern to its folder.
+    anchored = "/" in line
+    if line.startswith("/"):
+        line = line[1:]
+    body = glob_to_regex(line)
+    source = ("" if anchored else "(?:.*/)?") + body
+    try:
+        regex = re.compile(source + r"\Z", re.DOTALL)
+    except re.error:
+        return None
+    return IgnoreRule(line, regex, negate, dir_only)
+
+
+@dataclass(frozen=True)
+class IgnoreSpec:
+    """The rules of one .gitignore file (or exclude list), for paths under ``base``."""
+
+    base: str  # absolute folder the patterns are relative to
+    rules: Tuple[IgnoreRule, ...]
+
+    @classmethod
+    def from_lines(cls, base: str, lines: Iterable[str]) -> IgnoreSpec:
+        rules = tuple(r for r in (parse_ignore_line(x) for x in lines) if r is not None)
+        return cls(os.path.abspath(base), rules)
+
+    @classmethod
+    def from_file(cls, path: str) -> Optional[IgnoreSpec]:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                spec = cls.from_lines(os.path.dirname(path), fh)
+        except OSError:
+            return None
+        return spec if spec.rules else None
+
+    def relative(self, abs_path: str) -> Optional[str]:
+        base = self.base
+        if abs_path == base:
+            return None
+        prefix = base if base.endswith(os.sep) else base + os.sep
+        if not abs_path.startswith(prefix):
+            return None
+        rel = abs_path[len(prefix) :]
+        return rel.replace(os.sep, "/") if os.sep != "/" else rel
+
+    def match(self, abs_path: str, is_dir: bool) -> Optional[bool]:
+        """True: ignored, False: re-included by a ``!`` rule, None: no rule matches."""
+        rel = self.relative(abs_path)
+        if rel is None:
+            return None
+        for rule in reversed(self.rules):
+            if rule.dir_only and not is_dir:
+                continue
+            if rule.regex.match(rel):
+                return not rule.negate
+        return None
+
+    def excludes(self, abs_path: str, is_dir: bool) -> bool:
+        """Whether ``abs_path`` or one of its folders below ``base`` is matched."""
+        rel = self.relative(abs_path)
+        if rel is None:
+            return False
+        parts = rel.split("/")
+        for k in range(1, len(parts)):
+            if self.match(os.path.join(self.base, *parts[:k]), True):
+                return True
+        return bool(self.match(abs_path, is_dir))
+
+
+def ignored_by(specs: Sequence[IgnoreSpec], abs_path: str, is_dir: bool) -> bool:
+    """gitignore precedence: deeper files first, the last matching line wins."""
+    for spec in reversed(specs):
+        hit = spec.match(abs_path, is_dir)
+        if hit is not None:
+            return hit
+    return False
+
+
+def _repo_root(start: str) -> Optional[str]:
+    here = start
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def ancestor_specs(root: str) -> List[IgnoreSpec]:
+    """.gitignore files that apply to ``root`` from the folders above it, up to
+    the top of its git work tree (none outside a work tree), and
+    ``.git/info/exclude``."""
+    top = _repo_root(root)
+    if top is None:
+        return []
+    specs = []
+    info = IgnoreSpec.from_file(os.path.join(top, ".git", "info", "exclude"))
+    if info is not None:
+        specs.append(dataclasses.replace(info, base=top))
+    folders = []
+    here = os.path.dirname(root)
+    while len(here) >= len(top):
+        folders.append(here)
+        if here == top:
+            break
+        here = os.path.dirname(here)
+    for folder in reversed(folders):
+        spec = IgnoreSpec.from_file(os.path.join(folder, ".gitignore"))
+        if spec is not None:
+            specs.append(spec)
+    return specs
+
+
+# ---------------------------------------------------------------------------
+# Finding the files
+
+
+@dataclass
+class Notice:
+    """Something about the run itself, not a finding: a skipped file, an I/O error."""
+
+    level: str  # "error" (exit 2) or "warning" (skipped, the run goes on)
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Target:
+    display: str  # path as shown to the user
+    abs_path: str
+
+
+def is_venv(folder: str) -> bool:
+    return os.path.isfile(os.path.join(folder, "pyvenv.cfg")) or os.path.isdir(
+        os.path.join(folder, "conda-meta")
+    )
+
+
+def skip_dir(name: str, abs_path: str) -> bool:
+    return name.startswith(".") or name in SKIP_DIRS or is_venv(abs_path)
+
+
+def _display(root_given: str, rel: str) -> str:
+    return os.path.normpath(os.path.join(root_given, rel))
+
+
+def _git_listing(root: str) -> Optional[List[str]]:
+    """Files under ``root`` that git does not ignore (tracked or not); None when
+    ``root`` is not in a git work tree or git is missing."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", root, "ls-files", "-z", "--cached", "--others",
+             "--exclude-standard", "--", "."],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    return sorted({os.fsdecode(p) for p in proc.stdout.split(b"\0") if p})
+
+
+def _walk_git(
+    root_given: str, root: str, listing: List[str], excludes: Sequence[IgnoreSpec]
+) -> Iterator[Target]:
+    dir_ok: Dict[str, bool] = {}
+    for rel in listing:
+        if not rel.endswith(PYTHON_SUFFIXES):
+            continue
+        parts = rel.split("/")
+        ok = True
+        for k in range(1, len(parts)):
+            sub = "/".join(parts[:k])
+            hit = dir_ok.get(sub)
+            if hit is None:
+                abs_dir = os.path.join(root, *parts[:k])
+                hit = not skip_dir(parts[k - 1], abs_dir) and not any(
+                    s.match(abs_dir, True) for s in excludes
+                )
+                dir_ok[sub] = hit
+            if not hit:
+                ok = False
+                break
+        if not ok:
+            continue
+        abs_path = os.path.join(root, *parts)
+        if not os.path.isfile(abs_path):
+            continue  # deleted in the work tree, still in the index
+        if any(s.match(abs_path, False) for s in excludes):
+            continue
+        yield Target(_display(root_given, rel), abs_path)
+
+
+def _walk_plain(
+    root_given: str, root: str, excludes: Sequence[IgnoreSpec]
+) -> Iterator[Target]:
+    specs_of: Dict[str, Tuple[IgnoreSpec, ...]] = {}
+    top_specs = tuple(ancestor_specs(root))
+    prefix = len(root if root.endswith(os.sep) else root + os.sep)
+    for dirpath, dirnames, filenames in os.walk(root):
+        parent = specs_of.get(os.path.dirname(dirpath), top_specs)
+        if dirpath == root:
+            parent = top_specs
+        specs = parent
+        if ".gitignore" in filenames:
+            own = IgnoreSpec.from_file(os.path.join(dirpath, ".gitignore"))
+            if own is not None:
+                specs = parent + (own,)
+        specs_of[dirpath] = specs
+        keep = []
+        for d in sorted(dirnames):
+            full = os.path.join(dirpath, d)
+            if skip_dir(d, full) or ignored_by(specs, full, True):
+                continue
+            if any(s.match(full, True) for s in excludes):
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for f in sorted(filenames):
+            if not f.endswith(PYTHON_SUFFIXES):
+                continue
+            full = os.path.join(dirpath, f)
+            if ignored_by(specs, full, False) or any(s.match(full, False) for s in excludes):
+                continue
+            yield Target(_display(root_given, full[prefix:]), full)
+
+
+def discover(
+    paths: Sequence[str],
+    excludes: Sequence[IgnoreSpec] = (),
+    *,
+    use_git: Optional[bool] = None,
+    force_exclude: bool = False,
+) -> Tuple[List[Target], List[Notice]]:
+    """The files to check under ``paths``, in a stable order, without duplicates.
+
+    ``use_git``: None tries ``git ls-files`` and falls back to the own matcher,
+    False always uses the own matcher, True requires git (an error otherwise).
+    """
+    notices: List[Notice] = []
+    found: Dict[str, Target] = {}
+    for given in paths:
+        abs_path = os.path.abspath(given)
+        if os.path.isfile(abs_path):
+            if force_exclude and any(s.excludes(abs_path, False) for s in excludes):
+                continue
+            found.setdefault(os.path.normcase(abs_path), Target(os.path.normpath(given),
+                                                                abs_path))
+            continue
+        if not os.path.isdir(abs_path):
+            why = "no such file or folder" if not os.path.lexists(abs_path) else "not a file"
+            notices.append(Notice("error", given, why))
+            continue
+        if force_exclude and any(s.excludes(abs_path, True) for s in excludes):
+            continue
+        listing = _git_listing(abs_path) if use_git is not False else None
+        if use_git is True and listing is None:
+            notices.append(Notice("error", given, "not in a git work tree (or git is missing)"))
+            continue
+        if listing is not None:
+            walker = _walk_git(given, abs_path, listing, excludes)
+        else:
+            walker = _walk_plain(given, abs_path, excludes)
+        any_found = False
+        try:
+            for t in walker:
+                any_found = True
+                found.setdefault(os.path.normcase(t.abs_path), t)
+        except OSError as exc:
+            notices.append(Notice("error", given, exc.strerror or str(exc)))
+            continue
+        if not any_found:
+            notices.append(Notice("warning", given,
+                                  "no Python files to check (hidden, ignored or excluded?)"))
+    return sorted(found.values(), key=lambda t: t.display), notices
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+class Skip(Exception):
+    """A file that is not checked, with the reason (the run goes on)."""
+
+
+def read_source(abs_path: str) -> Tuple[str, bool]:
+    """The text of a file and whether it starts with a UTF-8 byte-order mark.
+
+    Raises Skip for binary, non-UTF-8 and huge files, OSError when unreadable.
+    Line endings are kept as they are, so offsets match the bytes on disk.
+    """
+    size = os.path.getsize(abs_path)
+    if size > MAX_FILE_BYTES:
+        raise Skip(f"skipped: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB "
+                   f"({size} bytes)")
+    with open(abs_path, "rb") as fh:
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise Skip(f"skipped: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    if b"\0" in data:
+        raise Skip("skipped: binary file (contains NUL bytes)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Skip(f"skipped: not valid UTF-8 (byte {exc.start})") from None
+    if text.startswith(BOM):
+        return text[1:], True
+    return text, False
+
+
+def write_source(abs_path: str, text: str, bom: bool) -> None:
+    with open(abs_path, "wb") as fh:
+        fh.write(((BOM if bom else "") + text).encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------
+# Checking
+
+
+@dataclass
+class CheckOptions:
+    paths: List[str] = field(default_factory=list)
+    names: List[str] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings)
+    select: Optional[Sequence[str]] = None
+    ignore: Sequence[str] = ()
+    excludes: Sequence[IgnoreSpec] = ()
+    force_exclude: bool = False
+    min_severity: str = DEFAULT_MIN_SEVERITY
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False  # compute the fixes, write nothing
+    rename_files: bool = False
+    use_git: Optional[bool] = None
+
+
+@dataclass
+class FileReport:
+    """One checked file (or one ``--name``, with ``path`` ``<name>``)."""
+
+    path: str  # shown path (the new one after a rename)
+    abs_path: Optional[str]
+    text: str  # the text the findings are about (after fixes)
+    findings: List[Finding]
+    original_text: Optional[str] = None  # set when fixes changed the text
+    renamed_from: Optional[str] = None  # shown path before a rename
+    bom: bool = False
+    fixable: int = 0  # reported findings --fix would fix (now, without renames)
+    unsafe_fixable: int = 0  # more with --unsafe-fixes
+    fixable_ids: FrozenSet[int] = frozenset()  # id() of those findings
+
+    def is_fixable(self, finding: Finding) -> bool:
+        """Whether --fix would fix ``finding`` (a safe text fix that breaks nothing)."""
+        return id(finding) in self.fixable_ids
+
+    @property
+    def changed(self) -> bool:
+        return self.original_text is not None and self.original_text != self.text
+
+
+@dataclass
+class Rename:
+    old: str  # shown paths
+    new: str
+    old_abs: str
+    new_abs: str
+
+
+@dataclass
+class CheckResult:
+    reports: List[FileReport] = field(default_factory=list)
+    notices: List[Notice] = field(default_factory=list)
+    fixed: int = 0  # findings fixed (or that --diff would fix)
+    renames: List[Rename] = field(default_factory=list)
+    references_updated: int = 0
+    files_checked: int = 0
+
+    @property
+    def findings(self) -> List[Tuple[FileReport, Finding]]:
+        return [(r, f) for r in self.reports for f in r.findings]
+
+    @property
+    def errors(self) -> List[Notice]:
+        return [n for n in self.notices if n.level == "error"]
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.renames) or any(r.changed for r in self.reports)
+
+
+class Checker:
+    def __init__(self, options: CheckOptions):
+        self.options = options
+        self.settings = options.settings
+        self.selection = Selection(options.select, options.ignore)
+        self.max_rank = SEVERITY_RANK[options.min_severity]
+
+    def reported(self, findings: Iterable[Finding]) -> List[Finding]:
+        sel = self.selection
+        rank = self.max_rank
+        return [f for f in findings if sel(f.code) and SEVERITY_RANK.get(f.severity, 3) <= rank]
+
+    # -- fixes ---------------------------------------------------------------
+
+    def text_fix_allowed(self, f: Finding, abs_path: Optional[str]) -> bool:
+        """Whether --fix may apply ``f``'s text fix without breaking a reference."""
+        occ = f.occurrence
+        if occ is None or occ.on_filename:
+            return True
+        value = occ.decoded.input
+        if "://" in value:
+            return False  # a URL: the fixed name would point at nothing
+        if occ.source == "base" and abs_path is not None:
+            target = os.path.normpath(os.path.join(os.path.dirname(abs_path), value))
+            # A base that exists is renamed (--rename-files), not re-spelled here.
+            return not os.path.exists(target)
+        return True
+
+    def fixable(self, findings: Iterable[Finding], abs_path: Optional[str],
+                unsafe: bool) -> List[Finding]:
+        out = []
+        for f in findings:
+            fx = f.fix
+            if fx is None or fx.new_filename is not None or (not fx.safe and not unsafe):
+                continue
+            if self.text_fix_allowed(f, abs_path):
+                out.append(f)
+        return out
+
+    def analyse(self, text: str, path: str) -> Analysis:
+        # The absolute path, as the language server has it: the same findings
+        # whatever the current folder (a `configs` folder above it counts).
+        return analyse(text, os.path.abspath(path), self.settings)
+
+    def fix_text(self, text: str, path: str, abs_path: str) -> Tuple[str, int, Analysis]:
+        """Apply fixes until none is left (or MAX_FIX_PASSES); the last analysis."""
+        unsafe = self.options.unsafe_fixes
+        seen = {text}
+        total = 0
+        analysis = self.analyse(text, path)
+        for _ in range(MAX_FIX_PASSES):
+            fixes = text_fixes(self.fixable(self.reported(analysis.findings), abs_path, unsafe),
+                               unsafe=unsafe)
+            if not fixes:
+                break
+            new_text, count = apply_text_fixes(text, fixes)
+            if count == 0 or new_text in seen:
+                break
+            seen.add(new_text)
+            text = new_text
+            total += count
+            analysis = self.analyse(text, path)
+        return text, total, analysis
+
+    def new_filename(self, text: str, path: str, analysis: Analysis) -> Tuple[str, int]:
+        """The file name after its safe file-name fixes (the same name when none)."""
+        folder, name = os.path.split(path)
+        count = 0
+        only_name = dataclasses.replace(self.settings, sources=frozenset({"filename"}))
+        for _ in range(MAX_FIX_PASSES):
+            occ = analysis.filename_occurrence()
+            if occ is None:
+                break
+            edits = []
+            for f in self.reported(analysis.findings):
+                fx = f.fix
+                if not f.on_filename or fx is None:
+                    continue
+                if fx.safe or self.options.unsafe_fixes:
+                    edits.append((f.start, f.end, f.replacement or ""))
+            edits.sort()
+            pieces, pos, applied = [], 0, 0
+            current = occ.decoded.input
+            for start, end, repl in edits:
+                if start < pos:
+                    continue
+                pieces.append(current[pos:start])
+                pieces.append(repl)
+                pos = end
+                applied += 1
+            if not applied:
+                break
+            pieces.append(current[pos:])
+            candidate = "".join(pieces)
+            if candidate == current or not _plain_file_name(candidate):
+                break
+            name = candidate
+            count += applied
+            analysis = analyse(text, os.path.abspath(os.path.join(folder, name)), only_name)
+        return name, count
+
+    # -- the run ---------------------------------------------------------------
+
+    def run(self) -> CheckResult:
+        opts = self.options
+        result = CheckResult()
+        paths = list(opts.paths)
+        targets, notices = discover(paths, opts.excludes, use_git=opts.use_git,
+                                    force_exclude=opts.force_exclude)
+        result.notices.extend(notices)
+        do_fix = opts.fix or opts.diff
+        reports: List[FileReport] = []
+        analyses: Dict[int, Analysis] = {}
+        for t in targets:
+            try:
+                text, bom = read_source(t.abs_path)
+            except Skip as exc:
+                result.notices.append(Notice("warning", t.display, str(exc)))
+                continue
+            except OSError as exc:
+                result.notices.append(Notice("error", t.display,
+                                             f"cannot read: {exc.strerror or exc}"))
+                continue
+            result.files_checked += 1
+            if do_fix:
+                new_text, count, analysis = self.fix_text(text, t.display, t.abs_path)
+                result.fixed += count
+                report = FileReport(t.display, t.abs_path, new_text, [], text, bom=bom)
+            else:
+                analysis = self.analyse(text, t.display)
+                report = FileReport(t.display, t.abs_path, text, [], bom=bom)
+            analyses[id(report)] = analysis
+            reports.append(report)
+
+        stale: List[FileReport] = []
+        if opts.rename_files and do_fix:
+            stale = self._renames(reports, analyses, result)
+        if opts.fix and not opts.diff:
+            self._write(result, reports)
+        for report in stale:
+            # After the renames are on disk, so that `_base_` paths resolve.
+            analyses[id(report)] = self.analyse(report.text, report.path)
+
+        for report in reports:
+            analysis = analyses[id(report)]
+            found = self.reported(analysis.findings)
+            report.findings = _sorted(found, report.text)
+            safe = self.fixable(found, report.abs_path, False)
+            report.fixable = len(safe)
+            report.fixable_ids = frozenset(id(f) for f in safe)
+            report.unsafe_fixable = len(self.fixable(found, report.abs_path, True)) - len(safe)
+        result.reports = reports
+        result.reports.extend(self.check_names(opts.names))
+        return result
+
+    def _renames(self, reports: List[FileReport], analyses: Dict[int, Analysis],
+                 result: CheckResult) -> List[FileReport]:
+        """Plan renames and update references; the reports to analyse again."""
+        stale: List[FileReport] = []
+        planned: Dict[str, Tuple[FileReport, str, int]] = {}
+        taken = set()
+        for report in reports:
+            if report.abs_path is None:
+                continue
+            analysis = analyses[id(report)]
+            name, count = self.new_filename(report.text, report.path, analysis)
+            folder, old_name = os.path.split(report.abs_path)
+            if name == old_name:
+                continue
+            new_abs = os.path.join(folder, name)
+            key = os.path.normcase(new_abs)
+            clash = key in taken or (
+                os.path.lexists(new_abs) and not _same_file(new_abs, report.abs_path)
+            )
+            if clash:
+                result.notices.append(Notice(
+                    "warning", report.path, f"not renamed: `{name}` exists already"))
+                continue
+            taken.add(key)
+            planned[os.path.normcase(os.path.abspath(report.abs_path))] = (report, new_abs,
+                                                                          count)
+        if not planned:
+            return stale
+        # Update `_base_` references to the renamed files in every checked file.
+        for report in reports:
+            if report.abs_path is None:
+                continue
+            analysis = analyses[id(report)]
+            edits = []
+            for occ in analysis.occurrences:
+                if occ.source != "base":
+                    continue
+                edit = _reference_edit(report.abs_path, report.text, occ, planned)
+                if edit is not None:
+                    edits.append(edit)
+            if edits:
+                pieces, pos = [], 0
+                for start, end, new in sorted(edits):
+                    pieces.append(report.text[pos:start])
+                    pieces.append(new)
+                    pos = end
+                pieces.append(report.text[pos:])
+                if report.original_text is None:
+                    report.original_text = report.text
+                report.text = "".join(pieces)
+                result.references_updated += len(edits)
+                stale.append(report)
+        for report, new_abs, count in planned.values():
+            old_display = report.path
+            new_display = os.path.join(os.path.dirname(old_display), os.path.basename(new_abs))
+            result.renames.append(Rename(old_display, new_display, report.abs_path, new_abs))
+            result.fixed += count
+            report.renamed_from = old_display
+            report.path = new_display
+            report.abs_path = new_abs
+            if report.original_text is None:
+                report.original_text = report.text
+            stale.append(report)
+        return stale
+
+    def _write(self, result: CheckResult, reports: List[FileReport]) -> None:
+        for report in reports:
+            if report.abs_path is None:
+                continue
+            target = report.abs_path
+            if report.renamed_from is not None:
+                rename = next(r for r in result.renames if r.new_abs == target)
+                target = rename.old_abs
+            if report.changed:
+                try:
+                    write_source(target, report.text, report.bom)
+                except OSError as exc:
+                    result.notices.append(Notice("error", report.path,
+                                                 f"cannot write: {exc.strerror or exc}"))
+                    continue
+        for rename in result.renames:
+            try:
+                _rename(rename.old_abs, rename.new_abs)
+            except OSError as exc:
+                result.notices.append(Notice(
+                    "error", rename.old, f"cannot rename to {rename.new}: {exc.strerror or exc}"))
+
+    # -- names -----------------------------------------------------------------
+
+    def check_names(self, names: Sequence[str]) -> List[FileReport]:
+        out = []
+        if not self.settings.enable:
+            return out
+        decoder = settings_decoder(self.settings)
+        for name in names:
+            decoded = decoder.decode(name)
+            occ = Occurrence(NAME_SOURCE, 0, len(name), decoded)
+            shown = name if len(name) <= 80 else name[:77] + "..."
+            shown = _printable(shown)
+            findings = []
+            for p in decoded.problems:
+                sev = self.settings.severity_of(p.code, p.severity)
+                if sev is None:
+                    continue
+                rule = RULES.get(p.code)
+                category = rule.category if rule else "name"
+                findings.append(Finding(p.code, sev, f"Name `{shown}`: {p.message}", p.start,
+                                        p.end, p.replacement, occ, category))
+            found = self.reported(findings)
+            report = FileReport(NAME_PATH, None, name, _sorted(found, name))
+            out.append(report)
+        return out
+
+
+def run_check(options: CheckOptions) -> CheckResult:
+    return Checker(options).run()
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+
+
+def _sorted(findings: List[Finding], text: str) -> List[Finding]:
+    # File-name findings stand on the first line, before anything in the text.
+    return sorted(findings, key=lambda f: (not f.on_filename, f.start, f.end, f.code))
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def _plain_file_name(name: str) -> bool:
+    return (
+        bool(name)
+        and name not in (".", "..")
+        and "/" not in name
+        and "\\" not in name
+        and "\0" not in name
+        and name.endswith(".py")
+    )
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _rename(old: str, new: str) -> None:
+    """Rename without replacing another file (case-only renames go through a
+    temporary name, for case-insensitive file systems)."""
+    if os.path.lexists(new):
+        if not _same_file(old, new):
+            raise FileExistsError(f"{new} exists")
+        tmp = new + ".mmname-rename"
+        os.rename(old, tmp)
+        os.rename(tmp, new)
+        return
+    os.rename(old, new)
+
+
+def _reference_edit(
+    abs_path: str, text: str, occ: Occurrence, planned: Dict[str, Tuple[FileReport, str, int]]
+) -> Optional[Tuple[int, int, str]]:
+    value = text[occ.start : occ.end]
+    if "::" in value:
+        return None
+    target = os.path.normcase(os.path.normpath(os.path.join(os.path.dirname(abs_path), value)))
+    hit = planned.get(target)
+    if hit is None:
+        return None
+    new_name = os.path.basename(hit[1])
+    cut = max(value.rfind("/"), value.rfind("\\")) + 1
+    return occ.start + cut, occ.end, new_name
+
+
+@cache
+def rule_name(code: str) -> str:
+    rule = RULES.get(code)
+    return rule.name if rule else code.lower()
+
+
+def unified_diff(report: FileReport) -> str:
+    """The unified diff of a changed or renamed file (empty when neither)."""
+    old_path = report.renamed_from or report.path
+    new_path = report.path
+    before = report.original_text if report.original_text is not None else report.text
+    head = ""
+    if report.renamed_from is not None:
+        head = (f"diff --git a/{old_path} b/{new_path}\n"
+                f"rename from {old_path}\nrename to {new_path}\n")
+    if before == report.text:
+        return head
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        report.text.splitlines(keepends=True),
+        fromfile=f"a/{old_path}",
+        tofile=f"b/{new_path}",
+    )
+    out = []
+    for line in lines:
+        if not line.endswith(("\n", "\r")):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    return head + "".join(out)
