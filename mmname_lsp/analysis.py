@@ -179,11 +179,13 @@ def analyse(
         return result
     if path and FILENAME in settings.sources:
         _filename(result, path, decoder)
-        occ = result.filename_occurrence()
-        if consistency and occ is not None and occ.decoded.kind == m.KIND_CONFIG:
-            _consistency(result, occ, path, text, config_cache, overlay)
     if path is None or path.endswith((".py", ".pyi")) or not os.path.splitext(path)[1]:
         _python(result, text, path, settings, decoder)
+    occ = result.filename_occurrence()
+    named_config = occ is not None and occ.decoded.kind == m.KIND_CONFIG
+    has_bases = any(o.source in ("base", "base_import") for o in result.occurrences)
+    if consistency and path and (named_config or has_bases):
+        _resolve(result, occ if named_config else None, path, text, config_cache, overlay)
     findings = []
     for f in result.findings:
         sev = settings.severity_of(f.code, f.severity)
@@ -294,12 +296,13 @@ def _filename(result: Analysis, path: str, decoder: Decoder) -> None:
 _DEFAULT_CACHE: Any = None
 
 
-def _consistency(
-    result: Analysis, occ: Occurrence, path: str, text: str, cache: Any,
+def _resolve(
+    result: Analysis, occ: Optional[Occurrence], path: str, text: str, cache: Any,
     overlay: Optional[Mapping[str, str]],
 ) -> None:
+    """Resolve the config statically: report broken bases, and compare the
+    content with the file name when the file is a named config."""
     from mmname_lsp.configs import ConfigCache, resolve_config
-    from mmname_lsp.rules.consistency import check_consistency
 
     global _DEFAULT_CACHE
     if cache is None:
@@ -307,6 +310,53 @@ def _consistency(
             _DEFAULT_CACHE = ConfigCache()
         cache = _DEFAULT_CACHE
     resolved = resolve_config(path, text, overlay=overlay, cache=cache)
+    _base_issues(result, resolved, path, text)
+    if occ is not None:
+        _consistency(result, occ, resolved)
+
+
+def _base_issues(result: Analysis, resolved: Any, path: str, text: str) -> None:
+    """Broken bases (cycles, unreadable files), shown on this file's `_base_` entry
+    through which the broken file is reached."""
+    here = os.path.normpath(path)
+    folder = os.path.dirname(path)
+    entries = [o for o in result.occurrences if o.source in ("base", "base_import")]
+    if not entries:
+        return
+    direct = {}
+    for o in entries:
+        rel = o.decoded.input if o.source == "base" else _module_to_path(o.decoded.input)
+        if rel and "::" not in rel:
+            direct.setdefault(os.path.normpath(os.path.join(folder, rel)), o)
+    seen = set()
+    for issue in resolved.issues:
+        if issue.kind not in ("cycle", "unreadable") or not issue.file:
+            continue
+        where = None
+        for candidate in (issue.file, issue.target):
+            if candidate and os.path.normpath(candidate) in direct:
+                where = direct[os.path.normpath(candidate)]
+                break
+        if where is None and os.path.normpath(issue.file) != here:
+            where = entries[0]  # reached through a deeper base
+        if where is None:
+            continue
+        code = "MMN291" if issue.kind == "cycle" else "MMN292"
+        if (code, where.start) in seen:
+            continue
+        seen.add((code, where.start))
+        rule = RULES[code]
+        message = rule.message.format(found=issue.message if code == "MMN291" else
+                                      where.decoded.input, detail=issue.message)
+        result.findings.append(
+            Finding(code, rule.severity, message, where.start, where.end, None, where,
+                    rule.category)
+        )
+
+
+def _consistency(result: Analysis, occ: Occurrence, resolved: Any) -> None:
+    from mmname_lsp.rules.consistency import check_consistency
+
     findings, facts = check_consistency(occ.decoded, resolved)
     result.facts.extend(facts)
     for f in findings:
@@ -382,7 +432,8 @@ def _base(result: Analysis, lit, path: Optional[str], decoder: Decoder) -> None:
     if path is None:
         return  # untitled document: nothing to resolve against
     target = os.path.normpath(os.path.join(os.path.dirname(path), rel))
-    if not os.path.isfile(target):
+    # A link that leads nowhere readable is reported as unreadable (MMN292).
+    if not os.path.isfile(target) and not os.path.islink(target):
         where = "is a folder" if os.path.isdir(target) else f"looked for {target}"
         rule = RULES["MMN201"]
         result.findings.append(

@@ -520,6 +520,31 @@ _RULES += (
     ),
 )
 
+_RULES += (
+    Rule(
+        "MMN291",
+        "base-cycle",
+        "error",
+        REFERENCE,
+        "`_base_` cycle: {found}",
+        "A config that inherits itself, directly or through other bases, cannot be "
+        "loaded: MMEngine would recurse until it fails.",
+        "# a.py: _base_ = ['./b.py']   # b.py: _base_ = ['./a.py']",
+        "# a.py: _base_ = ['./b.py']   # b.py: no _base_ back to a.py",
+    ),
+    Rule(
+        "MMN292",
+        "base-unreadable",
+        "error",
+        REFERENCE,
+        "Base config `{found}` cannot be read: {detail}",
+        "The base exists but cannot be used: it is not valid UTF-8 text, cannot be "
+        "opened (permissions, a symbolic link loop), or does not parse as Python.",
+        "_base_ = ['./binary_blob.py']",
+        "_base_ = ['./models/resnet50.py']",
+    ),
+)
+
 RULES: Dict[str, Rule] = {r.code: r for r in _RULES}
 
 

@@ -67,6 +67,7 @@ class MMNameProtocol(LanguageServerProtocol):
         return super().handle_message(message)
 
 
+
 class MMNameServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("mmname-lsp", __version__, protocol_cls=MMNameProtocol)
@@ -92,6 +93,27 @@ class MMNameServer(LanguageServer):
         except asyncio.TimeoutError:
             log.warning("no workspace/configuration answer; using the settings at hand")
             self.settings_ready.set()
+
+    def start_io(self, stdin=None, stdout=None) -> None:  # noqa: ANN001
+        """Like pygls's, with a message loop that resynchronises on bad framing."""
+        import sys
+        import threading
+
+        from pygls.io_ import StdinAsyncReader, StdoutWriter
+
+        from mmname_lsp.server.io import run_stdio
+
+        self._stop_event = threading.Event()
+        reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(run_stdio(self._stop_event, reader, self.protocol))
+        except BrokenPipeError:
+            log.error("the connection to the client is lost")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     # -- settings -----------------------------------------------------------------
 
@@ -176,6 +198,8 @@ class MMNameServer(LanguageServer):
         if self.pull_mode:
             return
         try:
+            if uri not in self.workspace.text_documents:
+                return  # closed meanwhile
             doc = self.workspace.get_text_document(uri)
             diags = self.diagnostics(doc)
             self.text_document_publish_diagnostics(
@@ -202,6 +226,18 @@ class MMNameServer(LanguageServer):
             return
         for uri in list(self.workspace.text_documents):
             self.publish(uri)
+
+
+class NotOpen(Exception):
+    """A request about a document the client has not opened."""
+
+
+def open_document(ls: MMNameServer, uri: str) -> TextDocument:
+    # pygls would read an unopened file from disk (or fail); we answer only
+    # about documents the client has opened.
+    if uri not in ls.workspace.text_documents:
+        raise NotOpen(uri)
+    return ls.workspace.get_text_document(uri)
 
 
 def document_path(uri: str) -> Optional[str]:
@@ -444,8 +480,10 @@ async def pull_diagnostics(
 ) -> types.FullDocumentDiagnosticReport:
     await ls.wait_for_settings()
     try:
-        doc = ls.workspace.get_text_document(params.text_document.uri)
+        doc = open_document(ls, params.text_document.uri)
         items = ls.diagnostics(doc)
+    except NotOpen:
+        items = []
     except Exception:  # noqa: BLE001
         log.exception("diagnostics for %s failed", params.text_document.uri)
         items = []
@@ -455,7 +493,7 @@ async def pull_diagnostics(
 def _doc_and_offset(
     ls: MMNameServer, params: types.TextDocumentPositionParams
 ) -> Tuple[TextDocument, LineIndex, int]:
-    doc = ls.workspace.get_text_document(params.text_document.uri)
+    doc = open_document(ls, params.text_document.uri)
     index = ls.line_index(doc)
     return doc, index, index.offset(params.position)
 
@@ -464,6 +502,8 @@ def _doc_and_offset(
 def hover(ls: MMNameServer, params: types.HoverParams) -> Optional[types.Hover]:
     try:
         return _hover(ls, params)
+    except NotOpen:
+        return None
     except Exception:  # noqa: BLE001
         log.exception("hover failed")
         return None
@@ -499,7 +539,7 @@ def code_lens(ls: MMNameServer, params: types.CodeLensParams) -> List[types.Code
     from mmname_lsp.hover import summary
 
     try:
-        doc = ls.workspace.get_text_document(params.text_document.uri)
+        doc = open_document(ls, params.text_document.uri)
         occ = ls.analysis(doc).filename_occurrence()
         if occ is None:
             return []
@@ -522,6 +562,8 @@ def code_lens(ls: MMNameServer, params: types.CodeLensParams) -> List[types.Code
 def completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[types.CompletionList]:
     try:
         return _completion(ls, params)
+    except NotOpen:
+        return None
     except Exception:  # noqa: BLE001
         log.exception("completion failed")
         return None
@@ -617,6 +659,8 @@ FIX_ALL_KIND = "source.fixAll.mmname"
 def code_action(ls: MMNameServer, params: types.CodeActionParams) -> List[types.CodeAction]:
     try:
         return _code_actions(ls, params)
+    except NotOpen:
+        return []
     except Exception:  # noqa: BLE001
         log.exception("code actions failed")
         return []
@@ -639,7 +683,7 @@ def _versioned_edit(doc: TextDocument, edits: List[types.TextEdit]) -> types.Tex
 def _code_actions(ls: MMNameServer, params: types.CodeActionParams) -> List[types.CodeAction]:
     from mmname_lsp.fixes import text_fixes
 
-    doc = ls.workspace.get_text_document(params.text_document.uri)
+    doc = open_document(ls, params.text_document.uri)
     index = ls.line_index(doc)
     result = ls.analysis(doc)
     actions: List[types.CodeAction] = []
