@@ -48,6 +48,10 @@ class Occurrence:
         return self.start + input_offset
 
 
+# Strings that name files: fixing their text alone would change what is loaded.
+_FILE_REFERENCES = ("checkpoint", "base", "base_import")
+
+
 @dataclass(frozen=True)
 class Fix:
     """A replacement of ``[start, end)`` in the document, or of the file name."""
@@ -83,6 +87,10 @@ class Finding:
             return None
         rule = RULES.get(self.code)
         safe = bool(rule and rule.safe_fix)
+        occ = self.occurrence
+        if occ is not None and (occ.source in _FILE_REFERENCES or "/" in occ.decoded.input):
+            # Editing a path or URL does not rename the file it points at.
+            safe = False
         occ = self.occurrence
         if occ is not None and occ.on_filename:
             d = occ.decoded
@@ -199,7 +207,7 @@ def analyse(
     return result
 
 
-# `# mmname: disable=MMN101,MMN102` (this line) / `# mmname: disable-file=MMN101`.
+# Suppression comments: "mmname: disable=CODES" on a line, "mmname: disable-file=CODES".
 SUPPRESSION = re.compile(r"#\s*mmname:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_, ]+)")
 
 
@@ -225,11 +233,38 @@ def find_suppressions(text: str) -> List[Suppression]:
     starts = line_starts(text)
     out = []
     for mt in SUPPRESSION.finditer(text):
-        codes = tuple(c.strip().upper() for c in mt.group(2).split(",") if c.strip())
         line = bisect_right(starts, mt.start()) - 1
+        if _in_string(text[starts[line] : mt.start()]):
+            continue  # text that only mentions the syntax, e.g. in a string
+        codes = tuple(c.strip().upper() for c in mt.group(2).split(",") if c.strip())
         scope = "file" if mt.group(1) == "disable-file" else "line"
         out.append(Suppression(scope, codes, line, mt.start(), mt.end()))
     return out
+
+
+def _in_string(line_prefix: str) -> bool:
+    """Whether the end of ``line_prefix`` is inside a string (one-line strings)."""
+    quote = None
+    i = 0
+    while i < len(line_prefix):
+        ch = line_prefix[i]
+        if quote is None:
+            if ch == "#":
+                return False  # a comment before ours: `# type: ignore  # mmname: ...`
+            if line_prefix.startswith(('"""', "'''"), i):
+                quote = line_prefix[i : i + 3]
+                i += 3
+                continue
+            if ch in "'\"":
+                quote = ch
+        elif ch == "\\":
+            i += 1
+        elif line_prefix.startswith(quote, i):
+            i += len(quote)
+            quote = None
+            continue
+        i += 1
+    return quote is not None
 
 
 def apply_suppressions(
@@ -391,7 +426,8 @@ def _python(
             continue
         if ctx == "checkpoint":
             decoded = decoder.decode(value, lit.expected if lit.expected != "pattern" else None)
-            if decoded.kind != m.KIND_CHECKPOINT and not _looks_like_name(decoded, 0.5):
+            # `dalle_encoder.pth`, `work_dirs/epoch_3.pth`: files, not model names.
+            if decoded.zoo is None and not _looks_like_name(decoded, 0.5):
                 continue
         else:  # any other literal: only when it is surely a name
             if not value or len(value) > 300 or " " in value:

@@ -342,7 +342,7 @@ _RULES += (
     Rule(
         "MMN302",
         "total-batch-mismatch",
-        "information",
+        "hint",
         CONSISTENCY,
         "`{found}` is a total batch size of {said}; the config sets {actual}",
         "`auto_scale_lr.base_batch_size` is the total batch size the learning rate "

@@ -134,3 +134,25 @@ def test_ruff_is_clean():
     proc = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_suppression_syntax_inside_a_string_is_not_a_directive():
+    src = 'doc = "write # mmname: disable=MMN101 to silence a line"\n'
+    assert analyse(src, None).findings == []
+
+
+def test_fixes_inside_paths_and_urls_are_unsafe():
+    src = (
+        "load_from = 'work_dirs/resnet50_b32x8_imagenet_20210531-6e13bcd3.pth'\n"
+        "name = 'resnet50_b32x8_imagenet'\n"
+    )
+    result = analyse(src, None)
+    by_line = {src[: f.start].count("\n"): f for f in result.findings if f.code == "MMN101"}
+    assert by_line[0].fix.safe is False  # renaming the text would not rename the file
+    assert by_line[1].fix.safe is True
+
+
+def test_the_projects_own_tree_is_clean():
+    proc = subprocess.run([sys.executable, "-m", "mmname_lsp.cli", "check", "."], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
