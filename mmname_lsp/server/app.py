@@ -792,6 +792,21 @@ def _suppress_actions(
     return out
 
 
+def _inside_workspace(ls: MMNameServer, *paths: str) -> bool:
+    """Renames stay inside a workspace folder (or the root); without one, none."""
+    roots = [document_path(f.uri) for f in (ls.workspace.folders or {}).values()]
+    if ls.workspace.root_path:
+        roots.append(ls.workspace.root_path)
+    roots = [os.path.realpath(r) for r in roots if r]
+    if not roots:
+        return False
+    for p in paths:
+        real = os.path.realpath(p)
+        if not any(os.path.commonpath([real, r]) == r for r in roots):
+            return False
+    return True
+
+
 def _rename_action(
     ls: MMNameServer, doc: TextDocument, new_name: str, diag: types.Diagnostic
 ) -> Optional[types.CodeAction]:
@@ -805,7 +820,7 @@ def _rename_action(
     if old_path is None:
         return None
     new_path = os.path.join(os.path.dirname(old_path), new_name)
-    if os.path.exists(new_path):
+    if os.path.exists(new_path) or not _inside_workspace(ls, old_path, new_path):
         return None
     new_uri = from_fs_path(new_path)
     changes: List[Any] = [types.RenameFile(old_uri=doc.uri, new_uri=new_uri)]

@@ -15,8 +15,6 @@ import re
 import threading
 from typing import Any
 
-from lsprotocol.types import ResponseError
-
 log = logging.getLogger("mmname_lsp.io")
 
 _HEADER = re.compile(rb"Content-Length:[ \t]*(\d+)[ \t]*\r?\n?$", re.IGNORECASE)
@@ -76,7 +74,11 @@ def _is_message(message: Any) -> bool:
 
 
 def _send_error(protocol: Any, code: int, text: str) -> None:
+    # A plain dict: JSON-RPC wants `"id": null` here, which the typed message
+    # would drop as an unset field.
     try:
-        protocol._send_response(None, error=ResponseError(code=code, message=text))
+        protocol._send_data(
+            {"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": text}}
+        )
     except Exception:  # noqa: BLE001
         log.exception("could not send an error response")

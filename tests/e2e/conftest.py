@@ -14,12 +14,16 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "workspace"
+# The folder the test clients open as their workspace (renames stay inside it).
+WORKSPACE_ROOT = ROOT / "tests" / "fixtures"
 SERVER = [sys.executable, "-m", "mmname_lsp", "--stdio"]
 TIMEOUT = 15.0
 PRESETS = ["visual-studio-code", "neovim"]
 
 
-def init_params(preset: str, options=None, root: Path = FIXTURES) -> types.InitializeParams:
+def init_params(
+    preset: str, options=None, root: Path = WORKSPACE_ROOT
+) -> types.InitializeParams:
     return types.InitializeParams(
         capabilities=client_capabilities(preset),
         root_uri=root.as_uri(),

@@ -18,7 +18,7 @@ class RawClient:
             SERVER + (extra_args or []), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, env=env,
         )
-        self.messages: "queue.Queue[Dict[str, Any]]" = queue.Queue()
+        self.messages: queue.Queue[Dict[str, Any]] = queue.Queue()
         self.seen: List[Dict[str, Any]] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()

@@ -6,10 +6,19 @@ import ast
 import asyncio
 from pathlib import Path
 
+import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient
 
-from tests.e2e.conftest import FIXTURES, TIMEOUT, encoding_of, open_doc, text_at
+from tests.e2e.conftest import (
+    FIXTURES,
+    SERVER,
+    TIMEOUT,
+    encoding_of,
+    init_params,
+    open_doc,
+    text_at,
+)
 
 CONSISTENCY = FIXTURES.parent / "consistency"
 
@@ -94,10 +103,25 @@ async def test_fix_all_applies_safe_fixes_only(client: LanguageClient, tmp_path:
     )
 
 
-async def test_rename_config_file_updates_base_references(
-    client: LanguageClient, workspace_copy: Path
-):
-    cfg_dir = workspace_copy / "configs" / "resnet"
+@pytest_lsp.fixture(
+    params=["visual-studio-code", "neovim"],
+    config=ClientServerConfig(server_command=SERVER),
+)
+async def tmp_client(request, lsp_client: LanguageClient, tmp_path_factory):
+    """A client whose workspace is a fresh temporary folder (tests may write there)."""
+    root = tmp_path_factory.mktemp("ws")
+    lsp_client.tmp_root = root
+    await asyncio.wait_for(
+        lsp_client.initialize_session(init_params(request.param, root=root)), TIMEOUT
+    )
+    yield
+    await asyncio.wait_for(lsp_client.shutdown_session(), TIMEOUT)
+
+
+async def test_rename_config_file_updates_base_references(tmp_client: LanguageClient):
+    client = tmp_client
+    cfg_dir = client.tmp_root / "configs" / "resnet"
+    cfg_dir.mkdir(parents=True)
     child = cfg_dir / "child_8xb32_in1k.py"
     bad = cfg_dir / "resnet50_b32x8_in1k.py"
     bad.write_text("model = dict()\n")
@@ -157,3 +181,15 @@ async def test_consistency_diagnostic_hover_and_go_to_setting(client: LanguageCl
     shown = client.shown_documents[before]
     assert shown.uri == base.as_uri()
     assert shown.selection == rel.location.range
+
+
+async def test_no_rename_outside_the_workspace(client: LanguageClient, tmp_path: Path):
+    # tmp_path is outside the fixture workspace the client opened.
+    bad = tmp_path / "configs" / "resnet50_b32x8_in1k.py"
+    bad.parent.mkdir()
+    bad.write_text("model = dict()\n")
+    diags = await open_doc(client, bad.as_uri(), bad.read_text())
+    (diag,) = [d for d in diags if d.code == "MMN101"]
+    acts = await actions(client, bad.as_uri(), diag.range, [diag])
+    assert not [a for a in acts if a.title.startswith("Rename file")]
+    assert [a.title for a in acts] == ["Disable MMN101 for this file"]
