@@ -104,7 +104,7 @@ def test_json_fields_and_positions(tree, capsys):
     col = demo[3].index("300")
     assert epochs["range"] == {"start": {"line": 3, "character": col},
                                "end": {"line": 3, "character": col + 3}}
-    assert epochs["fix"] == {"text": "300e", "safe": True, "range": epochs["range"],
+    assert epochs["fix"] == {"text": "300e", "safe": False, "range": epochs["range"],
                              "new_filename": None}
 
 

@@ -1,0 +1,20 @@
+"""Where the shared MMPretrain corpus is, and a marker that skips tests without it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "mmpretrain"
+HAVE_CORPUS = (CORPUS / "model_names.txt").is_file()
+
+requires_corpus = pytest.mark.skipif(not HAVE_CORPUS, reason=f"shared corpus not found at {CORPUS}")
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The corpus folder; skips the test when it is absent."""
+    if not HAVE_CORPUS:
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    return CORPUS
