@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from typing import Iterable, List, Optional, TextIO
 
@@ -27,7 +26,6 @@ _ROLE_COLOURS = {
 }
 _SEVERITY_COLOURS = {"error": "31;1", "warning": "33;1", "information": "36", "hint": "90"}
 MAX_LINE = 4096
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class UsageError(Exception):
@@ -134,13 +132,16 @@ def cmd_decode(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         data = [r.to_dict() for r in results]
         text = json.dumps(data, indent=2, ensure_ascii=False)
-        if _LONE_SURROGATE.search(text):
-            # Not encodable as UTF-8: escape everything rather than emit bad bytes.
+        try:
+            text.encode(getattr(out, "encoding", None) or "utf-8")
+        except (UnicodeEncodeError, LookupError):
+            # Lone surrogates or a narrow terminal encoding: escape everything
+            # rather than emit bad bytes or fail.
             text = json.dumps(data, indent=2)
         out.write(text + "\n")
     else:
         colour = _use_colour(args.color, out)
-        out.write("\n\n".join(render_text(r, colour) for r in results))
+        _say(out, "\n\n".join(render_text(r, colour) for r in results))
         out.write("\n" if results else "")
     return 0
 

@@ -40,7 +40,11 @@ _ROLE_INDEX = {r: i for i, r in enumerate(ROLE_ORDER)}
 _CKPT_TAIL = re.compile(r"_(\d{8}(?:_\d{6})?)-([^_\-]*)$|_([^_]*)-([^_\-]*)$")
 _HASH_ONLY = re.compile(r"-([0-9a-f]{8})$")
 _SEPARATORS = re.compile(r"[\\/]")
-_BAD_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")
+# White space, control characters, and lone surrogates (undecodable bytes read
+# with `surrogateescape`; no UTF-8 encoder accepts them).
+_BAD_CHAR = re.compile("[\\s\x00-\x1f\x7f\ud800-\udfff]")
+# Checkpoints MMEngine writes to a work_dir: epoch_12, iter_4000, best_acc_epoch_9, latest.
+_WORK_DIR_CKPT = re.compile(r"(?:best_\w+_)?(?:epoch|iter)_\d+|latest")
 
 # How strongly each kind of word votes for each role (ALG, MOD, PRE, TRAIN, DATA).
 _VOTES: Dict[str, Tuple[float, float, float, float, float]] = {
@@ -117,6 +121,8 @@ class Decoder:
         self._vocab = vocabulary
         self._zoo = zoo
         self._cache = lru_cache(maxsize=8192)(self._decode)
+        self._heads: frozenset = frozenset()
+        self._heads_of: Optional[Vocabulary] = None
 
     @property
     def vocab(self) -> Vocabulary:
@@ -149,7 +155,13 @@ class Decoder:
             return _unreadable(text, "the text is empty")
         bad = _BAD_CHAR.search(text)
         if bad:
-            what = "white space" if bad.group().isspace() else "a control character"
+            ch = bad.group()
+            if ch.isspace():
+                what = "white space"
+            elif "\ud800" <= ch <= "\udfff":
+                what = "a character that is not valid text (undecodable byte?)"
+            else:
+                what = "a control character"
             return _unreadable(text, f"it contains {what} at position {bad.start()}")
 
         end = len(text)
@@ -168,6 +180,9 @@ class Decoder:
         if lower.endswith(".pth"):
             kind = m.KIND_CHECKPOINT
             name_end = end - 4
+            if _WORK_DIR_CKPT.fullmatch(text, slash, name_end):
+                # MMEngine's own file names (`epoch_100.pth`): not a model name.
+                return Decoded(text, kind, name_start, name_end, (), (), confidence=0.0)
             tail = _CKPT_TAIL.search(text, slash, name_end)
             hash_only = _HASH_ONLY.search(text, slash, name_end)
             # `_224-4670dd19.pth` is an old name with a hash and no date; a
@@ -203,8 +218,8 @@ class Decoder:
                 kind = m.KIND_CONFIG
                 name_end = end - 3
                 if text.startswith("_", slash, name_end):
-                    # A private helper module (`_randaug_policies.py`), not an empty part.
-                    name_start += 1
+                    # A private helper module (`_randaug_policies.py`): not a config name.
+                    return Decoded(text, kind, name_start, name_end, (), (), confidence=0.0)
                 if text.endswith("_headless", slash, name_end):
                     head_start = name_end - len("headless")
                     file_parts.append(
@@ -247,7 +262,8 @@ class Decoder:
         if zoo_entry is not None:
             confidence = 1.0
             if kind in (m.KIND_MODEL, m.KIND_CHECKPOINT):
-                problems = [_cap_to_hint(p) for p in problems]
+                # `.py` after a known model name is the user's mistake, not upstream's.
+                problems = [p if p.code == "MMN116" else _cap_to_hint(p) for p in problems]
         # Drop exact duplicates (`_` alone is both a leading and a trailing separator).
         problems = sorted(dict.fromkeys(problems), key=lambda p: (p.start, p.end, p.code))
         return Decoded(
@@ -321,8 +337,9 @@ class Decoder:
             return [], problems, [], 0.0
         segments = self._split_glued(text, segments, problems)
         roles, ambiguities = self._assign_roles(text, segments, problems)
+        family = _family(segments)
         parts = [
-            Part(ROLE_ORDER[r], s.text, s.start, s.end, self._tokens(s, ROLE_ORDER[r], segments))
+            Part(ROLE_ORDER[r], s.text, s.start, s.end, self._tokens(s, ROLE_ORDER[r], family))
             for s, r in zip(segments, roles)
         ]
         self._part_problems(text, segments, roles, parts, problems, kind)
@@ -340,9 +357,9 @@ class Decoder:
                 lo, hi = (pos, pos + 1) if stop < end else (pos - 1, pos)
                 problems.append(_problem("MMN108", lo, hi, "", what="part"))
             else:
-                segments.append(
-                    _Segment(text[pos:stop], pos, stop, self._words(text, pos, stop, problems))
-                )
+                words = self._words(text, pos, stop, problems)
+                if words:  # a part of dashes only (`a_-_b`) is already an MMN108
+                    segments.append(_Segment(text[pos:stop], pos, stop, words))
             pos = stop + 1
         return segments
 
@@ -361,10 +378,15 @@ class Decoder:
             pos = stop + 1
         # Group compounds (``cn-clip``, ``rsb-a1``), longest first.
         vocab = self.vocab
+        heads = self._compound_heads(vocab)
         words: List[_Word] = []
         i = 0
         while i < len(raw):
             took = 1
+            if raw[i].text.lower() not in heads:
+                words.append(raw[i])
+                i += 1
+                continue
             for size in range(min(vocab.max_compound, len(raw) - i), 1, -1):
                 group = raw[i : i + size]
                 if any(group[k].end + 1 != group[k + 1].start for k in range(size - 1)):
@@ -381,6 +403,13 @@ class Decoder:
             self._lex(w, problems)
         return words
 
+    def _compound_heads(self, vocab: Vocabulary) -> frozenset:
+        """First words of the vocabulary's compounds (lower case), to skip most lookups."""
+        if self._heads_of is not vocab:
+            self._heads = frozenset(c.split("-", 1)[0].lower() for c in vocab.compounds)
+            self._heads_of = vocab
+        return self._heads
+
     def _lex(self, w: _Word, problems: List[Problem]) -> None:
         vocab = self.vocab
         entry = vocab.get(w.text)
@@ -396,7 +425,10 @@ class Decoder:
             entry = vocab.get(low)
             low_shape = patterns.classify(low)
             if entry is not None or (low_shape and low_shape not in ("number", "variant-code")):
-                problems.append(_problem("MMN107", w.start, w.end, low, found=w.text, expected=low))
+                if low_shape != "batch-old":  # MMN101 rewrites the whole word (`B32X8`)
+                    problems.append(
+                        _problem("MMN107", w.start, w.end, low, found=w.text, expected=low)
+                    )
                 w.lookup = low
                 if entry is not None:
                     w.entry, w.lex = entry, entry.kind
@@ -476,11 +508,23 @@ class Decoder:
                 votes[PRE] += 1.5
             seg.votes = votes
 
-        roles, score, runner_up = _best_roles(segments)
         # Strong markers that contradict the order: the parts are misplaced.
         strong = [(_strong_role(s), i) for i, s in enumerate(segments)]
+        # `vit_in21k_8xb64_in1k`: a dataset before the training part, with the data
+        # part after it, is the pretraining dataset without `-pre`, not misplaced data.
+        train_at = [i for r, i in strong if r == TRAIN]
+        if train_at and any(r == DATA and i > train_at[-1] for r, i in strong):
+            strong = [(PRE if r == DATA and 0 < i < train_at[0] else r, i) for r, i in strong]
         seq = [r for r, _ in strong if r is not None]
-        if any(a > b for a, b in zip(seq, seq[1:])):
+        misplaced = any(a > b for a, b in zip(seq, seq[1:]))
+        if not misplaced:
+            # In order, a batch size or `3rdparty` fixes its part's role
+            # (`8xb32_in1k` has no module rather than a module `8xb32`).
+            for r, i in strong:
+                if r == TRAIN:
+                    segments[i].forced = r
+        roles, score, runner_up = _best_roles(segments)
+        if misplaced:
             roles = [r if r is not None else roles[i] for r, i in strong]
             order = sorted(range(n), key=lambda i: (roles[i], i))
             fixed = "_".join(segments[i].text for i in order)
@@ -498,8 +542,7 @@ class Decoder:
                     )
         return roles, ambiguities
 
-    def _tokens(self, seg: _Segment, role: str, segments: Sequence[_Segment]) -> Tuple[Token, ...]:
-        family = _family(segments)
+    def _tokens(self, seg: _Segment, role: str, family: str) -> Tuple[Token, ...]:
         return tuple(
             Token(w.text, w.start, w.end, *self._meaning(w, role, family)) for w in seg.words
         )
@@ -805,14 +848,19 @@ def _best_roles(
     # state: (last role, module seen) -> the two best (score, roles), best first;
     # on equal scores the one found first stays ahead.
     states: Dict[Tuple[int, bool], List[Tuple[float, Tuple[int, ...]]]] = {(-1, False): [(0.0, ())]}
-    every_role = range(5)
     for i, seg in enumerate(segments):
         votes = seg.votes
-        allowed = every_role if seg.forced is None else (seg.forced,)
+        forced = seg.forced
         nxt: Dict[Tuple[int, bool], List[Tuple[float, Tuple[int, ...]]]] = {}
         for (last, mod_seen), entries in states.items():
+            if forced is not None:
+                allowed: Sequence[int] = (forced,) if forced >= last else ()
+            elif last == ALG:
+                allowed = (MOD,)
+            else:
+                allowed = range(max(last, 0 if i == 0 else MOD), 5)
             for r in allowed:
-                if r < last or (r == ALG and i != 0) or (last == ALG and r != MOD):
+                if (r == ALG and i != 0) or (last == ALG and r != MOD):
                     continue
                 gain = votes[r] + _REPEAT_PENALTY[r] if r == last else votes[r]
                 key = (r, mod_seen or r == MOD)
@@ -879,7 +927,7 @@ def _confidence(segments: Sequence[_Segment], roles: Sequence[int]) -> float:
             score += 0.3
         if r == DATA and lexes & {"dataset", "task"}:
             score += 0.3
-        if r == PRE and seg.words[-1].lookup == "pre":
+        if r == PRE and seg.words and seg.words[-1].lookup == "pre":
             score += 0.3
         if r in (ALG, MOD) and lexes & {"backbone", "algorithm", "depth-backbone"}:
             score += 0.2
