@@ -191,6 +191,13 @@ class Decoder:
             legacy = hash_only is not None and (
                 tail is None or (tail.group(1) is None and not _date_like(tail.group(3)))
             )
+            # `_in21k-384px.pth`: neither a date nor a hash, just the end of
+            # the name; the date and hash are missing, not malformed.
+            if tail and tail.group(1) is None and not legacy and not (
+                any(c.isdigit() for c in tail.group(3) or "")
+                and (_date_like(tail.group(3)) or re.fullmatch(r"[0-9a-f]{6,}", tail.group(4)))
+            ):
+                tail = None
             if tail and not legacy:
                 name_end = tail.start()
                 file_parts.extend(self._date_hash(text, tail, problems))
