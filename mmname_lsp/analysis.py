@@ -27,6 +27,7 @@ LITERAL_CONFIDENCE = 0.7
 # decodes this surely.
 FILENAME_CONFIDENCE = 0.6
 FILENAME = "filename"
+MAX_RESOLVE_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,9 @@ def analyse(
     occ = result.filename_occurrence()
     named_config = occ is not None and occ.decoded.kind == m.KIND_CONFIG
     has_bases = any(o.source in ("base", "base_import") for o in result.occurrences)
-    if consistency and path and (named_config or has_bases):
+    # Real configs are a few hundred lines; a huge generated file would cost
+    # seconds of static resolution per edit for checks that do not apply to it.
+    if consistency and path and (named_config or has_bases) and len(text) <= MAX_RESOLVE_CHARS:
         _resolve(result, occ if named_config else None, path, text, config_cache, overlay)
     findings = []
     for f in result.findings:

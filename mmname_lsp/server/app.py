@@ -559,7 +559,7 @@ def code_lens(ls: MMNameServer, params: types.CodeLensParams) -> List[types.Code
     types.TEXT_DOCUMENT_COMPLETION,
     types.CompletionOptions(trigger_characters=["_", "-", "'", '"', "/"], resolve_provider=False),
 )
-def completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[types.CompletionList]:
+def completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[Dict[str, Any]]:
     try:
         return _completion(ls, params)
     except NotOpen:
@@ -589,7 +589,15 @@ def string_before_cursor(line: str, col: int) -> Optional[Tuple[int, str]]:
     return (start, quote) if quote is not None else None
 
 
-def _completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[types.CompletionList]:
+_COMPLETION_KINDS = {
+    "config": int(types.CompletionItemKind.File),
+    "folder": int(types.CompletionItemKind.Folder),
+    "model": int(types.CompletionItemKind.Module),
+}
+_VALUE_KIND = int(types.CompletionItemKind.Value)
+
+
+def _completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[Dict[str, Any]]:
     from mmname_lsp.completion import complete
 
     doc, index, offset = _doc_and_offset(ls, params)
@@ -622,29 +630,24 @@ def _completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[ty
         prefix, context, base_dir=base_dir, decoder=settings_decoder(settings)
     )
     rng = index.range(line_start + q + 1 + token_start, offset)
-    items = []
-    # A long list costs more to build and send than it helps: the client asks
-    # again as the user types (is_incomplete).
+    # Items are built as plain LSP-shaped dicts: constructing and validating
+    # 50 typed objects per keystroke cost more than the completion itself.
+    edit_range = {
+        "start": {"line": rng.start.line, "character": rng.start.character},
+        "end": {"line": rng.end.line, "character": rng.end.character},
+    }
     incomplete = len(cands) > MAX_COMPLETIONS
+    items = []
     for i, c in enumerate(cands[:MAX_COMPLETIONS]):
-        kind = types.CompletionItemKind.File if c.kind in ("config",) else (
-            types.CompletionItemKind.Folder if c.kind == "folder" else (
-                types.CompletionItemKind.Module if c.kind == "model"
-                else types.CompletionItemKind.Value
-            )
-        )
-        items.append(
-            types.CompletionItem(
-                label=c.label,
-                kind=kind,
-                detail=c.kind,
-                documentation=types.MarkupContent(kind=types.MarkupKind.Markdown,
-                                                  value=c.documentation),
-                sort_text=f"{i:05d}",
-                text_edit=types.TextEdit(range=rng, new_text=c.label),
-            )
-        )
-    return types.CompletionList(is_incomplete=incomplete, items=items)
+        items.append({
+            "label": c.label,
+            "kind": _COMPLETION_KINDS.get(c.kind, _VALUE_KIND),
+            "detail": c.kind,
+            "documentation": {"kind": "markdown", "value": c.documentation},
+            "sortText": f"{i:05d}",
+            "textEdit": {"range": edit_range, "newText": c.label},
+        })
+    return {"isIncomplete": incomplete, "items": items}
 
 
 FIX_ALL_KIND = "source.fixAll.mmname"
