@@ -179,7 +179,23 @@ def _next_roles(roles_before: List[str]) -> List[str]:
     return sorted((r for r in nxt if r != m.ALGORITHM), key=lambda r: r != m.TRAINING)
 
 
+_BY_ROLES_CACHE: dict = {}
+
+
 def _by_roles(roles: Iterable[str], decoder: Decoder, *, whole_parts: bool) -> List[Candidate]:
+    # The candidates depend only on the roles and the vocabulary: build once.
+    key = (decoder.vocab, tuple(roles), whole_parts)
+    found = _BY_ROLES_CACHE.get(key)
+    if found is None:
+        if len(_BY_ROLES_CACHE) > 256:
+            _BY_ROLES_CACHE.clear()
+        found = _BY_ROLES_CACHE[key] = _build_by_roles(key[1], decoder, whole_parts=whole_parts)
+    return found
+
+
+def _build_by_roles(
+    roles: Iterable[str], decoder: Decoder, *, whole_parts: bool
+) -> List[Candidate]:
     vocab = decoder.vocab
     out: List[Candidate] = []
     base_rank = 0

@@ -361,7 +361,9 @@ def _warm_up() -> None:
     try:
         analyse("load_from = 'resnet50_8xb32_in1k'\n", None)
         import mmname_lsp.completion  # noqa: F401
+        import mmname_lsp.configs  # noqa: F401
         import mmname_lsp.hover  # noqa: F401
+        import mmname_lsp.rules.consistency  # noqa: F401
     except Exception:  # noqa: BLE001
         log.exception("warm-up failed")
 
