@@ -201,19 +201,29 @@ def _build_by_roles(
     base_rank = 0
     for role in roles:
         if role == m.TRAINING:
+            batches = []
             for i, (tok, n) in enumerate(
                 sorted(vocab.gpus_x_batch.items(), key=lambda kv: (-kv[1], kv[0]))
             ):
                 g, b = tok.split("xb")
-                out.append(Candidate(
+                batches.append(Candidate(
                     tok, "gpus-x-batch",
                     f"{g} GPUs x {b} images per GPU (total {int(g) * int(b)}); "
-                    f"used in {n} upstream names.", base_rank + i,
+                    f"used in {n} upstream names.", i,
                 ))
-            out.extend(_entries(vocab.of_kind(*_TRAINING_KINDS), base_rank + 50))
-            for i, tok in enumerate(vocab.shapes.get("epochs", {})):
-                out.append(Candidate(tok, "epochs", f"Train for {tok[:-1]} epochs.",
-                                     base_rank + 60 + i))
+            found = vocab.of_kind(*_TRAINING_KINDS)
+            if not whole_parts:
+                # Inside a training part the recipe words lead; `3rdparty` or
+                # `ft` usually stand alone.
+                found.sort(key=lambda e: (e.kind == "training-type", -e.count, e.token))
+            words = _entries(found, 0)
+            epochs = [Candidate(tok, "epochs", f"Train for {tok[:-1]} epochs.", i)
+                      for i, tok in enumerate(vocab.shapes.get("epochs", {}))]
+            # A part starts with NxbM; after `-` come the recipe words and epochs.
+            order = [batches, words, epochs] if whole_parts else [words, epochs, batches]
+            for offset, group in zip((0, 100, 200), order):
+                out.extend(Candidate(c.label, c.kind, c.documentation, base_rank + offset + c.rank)
+                           for c in group)
         elif role == m.DATA:
             if whole_parts:
                 for i, (part, n) in enumerate(vocab.parts.get("data", {}).items()):

@@ -23,6 +23,8 @@ _KEYS = {
     "extraTokens": "map of token to its meaning (string) or {kind, meaning}",
     "sources": f"list of places to scan: {', '.join(SOURCE_KINDS)}",
     "trace": "accepted for editor clients (trace level), not used by the server",
+    "workspaceDiagnostics": "true/false: diagnostics for files that are not open",
+    "server": "editor-side settings (how to start the server), ignored by the server",
 }
 
 
@@ -32,6 +34,7 @@ class Settings:
     severity: Mapping[str, str] = field(default_factory=dict)
     extra_tokens: Mapping[str, Tuple[str, str]] = field(default_factory=dict)
     sources: FrozenSet[str] = frozenset(SOURCE_KINDS)
+    workspace_diagnostics: bool = True
 
     def severity_of(self, code: str, default: str) -> Optional[str]:
         """The severity a finding of ``code`` gets, or None when the rule is off."""
@@ -54,11 +57,12 @@ def parse_settings(raw: Any) -> Tuple[Settings, List[str]]:
         if key not in _KEYS:
             errors.append(f"unknown setting `mmname.{key}` (known: {', '.join(_KEYS)})")
             continue
-        if key == "enable":
+        if key in ("enable", "workspaceDiagnostics"):
+            field_name = "enable" if key == "enable" else "workspace_diagnostics"
             if isinstance(value, bool):
-                kwargs["enable"] = value
+                kwargs[field_name] = value
             else:
-                errors.append("`mmname.enable` must be true or false")
+                errors.append(f"`mmname.{key}` must be true or false")
         elif key == "severity":
             sev, errs = _parse_severity(value)
             kwargs["severity"] = sev
@@ -78,6 +82,8 @@ def parse_settings(raw: Any) -> Tuple[Settings, List[str]]:
 def _parse_severity(value: Any) -> Tuple[Dict[str, str], List[str]]:
     from mmname_lsp.rules.registry import RULES
 
+    if value == []:
+        return {}, []  # Neovim sends an empty Lua table as a list
     if not isinstance(value, Mapping):
         return {}, ["`mmname.severity` must map rule codes to a severity"]
     out: Dict[str, str] = {}
@@ -95,6 +101,8 @@ def _parse_severity(value: Any) -> Tuple[Dict[str, str], List[str]]:
 
 
 def _parse_tokens(value: Any) -> Tuple[Dict[str, Tuple[str, str]], List[str]]:
+    if value == []:
+        return {}, []  # Neovim sends an empty Lua table as a list
     if not isinstance(value, Mapping):
         return {}, ["`mmname.extraTokens` must map tokens to meanings"]
     out: Dict[str, Tuple[str, str]] = {}

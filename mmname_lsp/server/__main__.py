@@ -38,8 +38,9 @@ def _setup_logging(verbose: int, log_file: Optional[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # pygls logs every message body at INFO; keep that for -vv only.
-    logging.getLogger("pygls").setLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)
+    # pygls logs every message body at INFO, and routine events (a cancelled
+    # request) as warnings; keep those for -vv only.
+    logging.getLogger("pygls").setLevel(logging.DEBUG if verbose >= 2 else logging.ERROR)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
