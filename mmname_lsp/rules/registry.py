@@ -545,6 +545,128 @@ _RULES += (
     ),
 )
 
+_RULES += (
+    Rule(
+        "MMN203",
+        "metafile-epochs-mismatch",
+        "warning",
+        REFERENCE,
+        "The name says `{found}`; the metafile gives Epochs: {actual}",
+        "In a `metafile.yml`, a model's `NNNe` word and its `Metadata: Epochs` describe "
+        "the same training. When they differ, one of them is wrong. Models of the "
+        "published MMPretrain zoo cannot be renamed, so there it is a hint.",
+        "- Name: resnet50_8xb32-coslr-300e_in1k  # Metadata: Epochs: 100",
+        "- Name: resnet50_8xb32-coslr-100e_in1k  # Metadata: Epochs: 100",
+        True,
+        safe_fix=False,
+    ),
+    Rule(
+        "MMN204",
+        "metafile-batch-mismatch",
+        "warning",
+        REFERENCE,
+        "The name says `{found}` ({total} images per step); the metafile gives "
+        "Batch Size: {actual}",
+        "`NxbM` in a name means N GPUs with M images each, a total batch of N*M, which "
+        "is what `Metadata: Batch Size` gives in a `metafile.yml`.",
+        "- Name: resnet50_8xb32_in1k  # Metadata: Batch Size: 512",
+        "- Name: resnet50_8xb32_in1k  # Metadata: Batch Size: 256",
+    ),
+    Rule(
+        "MMN205",
+        "metafile-data-mismatch",
+        "warning",
+        REFERENCE,
+        "The name says `{found}`; the metafile gives Training Data: {actual}",
+        "The dataset word of a model name's data part (`in1k`, `in21k`, `cifar10`...) "
+        "is the data the model was trained (or fine-tuned) on, so it should be among "
+        "the entry's `Metadata: Training Data`.",
+        "- Name: resnet50_8xb32_cifar10  # Training Data: ImageNet-1k",
+        "- Name: resnet50_8xb32_in1k  # Training Data: ImageNet-1k",
+    ),
+    Rule(
+        "MMN206",
+        "metafile-3rdparty-mismatch",
+        "warning",
+        REFERENCE,
+        "`{found}` {said}, but the metafile entry {actual}",
+        "Weights converted from another code base are marked `3rdparty` in the model "
+        "name and carry a `Converted From` block (Weights, Code) in the metafile; the "
+        "two go together.",
+        "- Name: vit-base-p16_in1k  # Converted From: {Weights: ..., Code: ...}",
+        "- Name: vit-base-p16_3rdparty_in1k  # Converted From: {Weights: ..., Code: ...}",
+    ),
+    Rule(
+        "MMN207",
+        "metafile-missing-config",
+        "error",
+        REFERENCE,
+        "Config `{found}` not found ({where})",
+        "A metafile's `Config` is a path relative to the repository root (the folder "
+        "that holds `model-index.yml`). `mim` and `get_model` fail on a model whose "
+        "config does not exist.",
+        "Config: configs/resnet/resnet50_8xb32_in1.py",
+        "Config: configs/resnet/resnet50_8xb32_in1k.py",
+    ),
+    Rule(
+        "MMN208",
+        "checkpoint-not-named-after-model",
+        "hint",
+        REFERENCE,
+        "Checkpoint `{found}` is not named after its model (`{expected}`)",
+        "A checkpoint published for a model is best named `{name}_{date}-{hash}.pth`, so "
+        "that the file tells which model it holds. Upstream MMPretrain often keeps the "
+        "older names of re-released checkpoints, hence only a hint.",
+        "Weights: .../resnet50_b32x8_imagenet_20210531-x.pth  # Name: resnet50_8xb32_in1k",
+        "Weights: .../resnet50_8xb32_in1k_20210831-ea4938fc.pth",
+    ),
+    Rule(
+        "MMN209",
+        "duplicate-model-name",
+        "error",
+        REFERENCE,
+        "Model `{found}` is defined more than once (also in {where})",
+        "Model names are the keys of the model index: `get_model` and `mim` find only "
+        "one of two models with the same name.",
+        "- Name: resnet50_8xb32_in1k  (in two metafiles)",
+        "- Name: resnet50_8xb32-coslr_in1k",
+    ),
+    Rule(
+        "MMN210",
+        "readme-missing-config",
+        "warning",
+        REFERENCE,
+        "Link to config `{found}`, which does not exist ({where})",
+        "A README links to a config file that is not there (renamed or deleted); the "
+        "link is broken for readers.",
+        "[config](resnet50_8xb32_in1.py)",
+        "[config](resnet50_8xb32_in1k.py)",
+    ),
+    Rule(
+        "MMN211",
+        "model-index-missing-metafile",
+        "error",
+        REFERENCE,
+        "Metafile `{found}` not found ({where})",
+        "Every `Import` entry of `model-index.yml` is a metafile path relative to the "
+        "model index; a missing one hides its models from `mim` and `get_model`.",
+        "Import:\n  - configs/resnet/metafle.yml",
+        "Import:\n  - configs/resnet/metafile.yml",
+    ),
+    Rule(
+        "MMN212",
+        "yaml-syntax",
+        "error",
+        REFERENCE,
+        "YAML does not parse: {detail}",
+        "A metafile or model index that is not valid YAML cannot be read by `mim` or "
+        "`get_model`. Until it is fixed, mmname reads its `Name`, `Config` and "
+        "`Weights` lines one by one.",
+        "- Name: resnet50_8xb32_in1k\n  Config: [configs/resnet",
+        "- Name: resnet50_8xb32_in1k\n  Config: configs/resnet/resnet50_8xb32_in1k.py",
+    ),
+)
+
 RULES: Dict[str, Rule] = {r.code: r for r in _RULES}
 
 

@@ -853,3 +853,4 @@ def _rename_action(
         title=f"Rename file to `{new_name}`", kind=types.CodeActionKind.QuickFix,
         diagnostics=[diag], edit=types.WorkspaceEdit(document_changes=changes),
     )
+from mmname_lsp.server import navigation, workspace  # noqa: E402,F401  (registers features)

@@ -11,6 +11,7 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import default_feature
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "workspace"
@@ -19,6 +20,18 @@ WORKSPACE_ROOT = ROOT / "tests" / "fixtures"
 SERVER = [sys.executable, "-m", "mmname_lsp", "--stdio"]
 TIMEOUT = 15.0
 PRESETS = ["visual-studio-code", "neovim"]
+
+
+# The test client answers dynamic registrations as a real editor does (pytest-lsp
+# leaves them unanswered and fails the test otherwise).
+@default_feature(types.CLIENT_REGISTER_CAPABILITY)
+def _register_capability(client: LanguageClient, params: types.RegistrationParams) -> None:
+    return None
+
+
+@default_feature(types.CLIENT_UNREGISTER_CAPABILITY)
+def _unregister_capability(client: LanguageClient, params: types.UnregistrationParams) -> None:
+    return None
 
 
 def init_params(
@@ -57,7 +70,8 @@ async def open_doc(
             )
         )
         return await pull(client, uri)
-    waiter = client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    # Other files' diagnostics may arrive first (workspace indexing): wait for ours.
+    client.diagnostics.pop(uri, None)
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(
@@ -65,7 +79,12 @@ async def open_doc(
             )
         )
     )
-    await asyncio.wait_for(waiter, TIMEOUT)
+
+    async def mine() -> None:
+        while uri not in client.diagnostics:
+            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+
+    await asyncio.wait_for(mine(), TIMEOUT)
     return list(client.diagnostics.get(uri, []))
 
 
