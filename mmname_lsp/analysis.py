@@ -351,6 +351,15 @@ def _resolve(
     _base_issues(result, resolved, path, text)
     if occ is not None:
         _consistency(result, occ, resolved)
+    # A model name in a string whose zoo entry is built from this very config
+    # (the model's own name) is held to the same content.
+    for o in list(result.occurrences):
+        zoo = o.decoded.zoo
+        if o.on_filename or not zoo or o.decoded.kind != m.KIND_MODEL:
+            continue
+        own = zoo.get("config") or ""
+        if own and os.path.normpath(path).endswith(os.path.normpath(own)):
+            _consistency(result, o, resolved, prefix="", offset=o.start)
 
 
 def _base_issues(result: Analysis, resolved: Any, path: str, text: str) -> None:
@@ -392,17 +401,23 @@ def _base_issues(result: Analysis, resolved: Any, path: str, text: str) -> None:
         )
 
 
-def _consistency(result: Analysis, occ: Occurrence, resolved: Any) -> None:
+def _consistency(
+    result: Analysis, occ: Occurrence, resolved: Any, prefix: str = "File name: ",
+    offset: int = 0,
+) -> None:
+    """Compare a name with the resolved content; ``offset`` places the findings
+    in the document (0 for the file name, whose offsets index the name)."""
     from mmname_lsp.rules.consistency import check_consistency
 
     findings, facts = check_consistency(occ.decoded, resolved)
-    result.facts.extend(facts)
+    if occ.on_filename:
+        result.facts.extend(facts)
     for f in findings:
         rule = RULES.get(f.code)
         result.findings.append(
-            Finding(f.code, f.severity, f"File name: {f.message}", f.start, f.end,
-                    f.replacement, occ, rule.category if rule else "consistency",
-                    tuple(f.related))
+            Finding(f.code, f.severity, f"{prefix}{f.message}", offset + f.start,
+                    offset + f.end, f.replacement, occ,
+                    rule.category if rule else "consistency", tuple(f.related))
         )
 
 

@@ -156,3 +156,22 @@ def test_the_projects_own_tree_is_clean():
     proc = subprocess.run([sys.executable, "-m", "mmname_lsp.cli", "check", "."], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_models_own_name_in_a_string_is_checked_against_the_content(tmp_path):
+    # The zoo builds `resnet50_8xb32_in1k` from configs/resnet/resnet50_8xb32_in1k.py.
+    cfg = tmp_path / "configs" / "resnet" / "resnet50_8xb32_in1k.py"
+    cfg.parent.mkdir(parents=True)
+    src = (
+        "train_dataloader = dict(batch_size=64)\n"
+        "model_name = 'resnet50_8xb32_in1k'\n"
+        "other = 'resnet101_8xb32_in1k'\n"  # another model's name: not this config's
+    )
+    result = analyse(src, str(cfg))
+    mismatches = [f for f in result.findings if f.code == "MMN301"]
+    assert len(mismatches) == 2
+    on_name, in_string = sorted(mismatches, key=lambda f: not f.on_filename)
+    assert on_name.on_filename
+    assert src[in_string.start : in_string.end] == "8xb32"
+    assert in_string.start > src.index("model_name")
+    assert in_string.start < src.index("other")
