@@ -42,6 +42,7 @@ log = logging.getLogger("mmname_lsp")
 SLICE_S = 0.02
 # Debounce of re-indexing an edited buffer and of republishing.
 REINDEX_DELAY_S = 0.15
+INDEX_START_DELAY_S = 0.3
 PUBLISH_DELAY_S = 0.05
 # How long navigation and willRename wait for the first indexing.
 INDEX_WAIT_S = 10.0
@@ -505,7 +506,9 @@ def _after_initialized(ls: MMNameServer, params: Any) -> None:
     STATE.events()
     get_index(ls)
     _spawn(_register_watchers(ls))
-    _spawn(index_roots(ls, _roots(ls)))
+    # Editors open a document right after `initialized`: answer that first,
+    # then index the workspace in the background.
+    _later("index-start", INDEX_START_DELAY_S, lambda: _spawn(index_roots(ls, _roots(ls))))
 
 
 async def _register_watchers(ls: MMNameServer) -> None:
