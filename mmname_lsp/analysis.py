@@ -197,17 +197,23 @@ def analyse(
     # seconds of static resolution per edit for checks that do not apply to it.
     if consistency and path and (named_config or has_bases) and len(text) <= MAX_RESOLVE_CHARS:
         _resolve(result, occ if named_config else None, path, text, config_cache, overlay)
-    findings = []
-    for f in result.findings:
+    result.findings = finalize_findings(text, result.findings, settings)
+    return result
+
+
+def finalize_findings(text: str, findings: List[Finding], settings: Settings) -> List[Finding]:
+    """Apply the settings' severities (or drop rules that are off), then the
+    suppression comments of ``text``."""
+    kept = []
+    for f in findings:
         sev = settings.severity_of(f.code, f.severity)
         if sev is None:
             continue
         if sev != f.severity:
             f = Finding(f.code, sev, f.message, f.start, f.end, f.replacement, f.occurrence,
                         f.category, f.related)
-        findings.append(f)
-    result.findings = apply_suppressions(text, findings, settings)
-    return result
+        kept.append(f)
+    return apply_suppressions(text, kept, settings)
 
 
 # Suppression comments: "mmname: disable=CODES" on a line, "mmname: disable-file=CODES".

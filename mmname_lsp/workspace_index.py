@@ -1179,18 +1179,9 @@ def analyse_document(
         findings.append(Finding(issue.code, issue.severity, issue.message, issue.start,
                                 issue.end, issue.replacement, occ,
                                 rule.category if rule else "reference", issue.related))
-    from mmname_lsp.analysis import apply_suppressions
+    from mmname_lsp.analysis import finalize_findings
 
-    kept = []
-    for f in findings:
-        sev = settings.severity_of(f.code, f.severity)
-        if sev is None:
-            continue
-        if sev != f.severity:
-            f = Finding(f.code, sev, f.message, f.start, f.end, f.replacement, f.occurrence,
-                        f.category, f.related)
-        kept.append(f)
-    result.findings = apply_suppressions(text, kept, settings)
+    result.findings = finalize_findings(text, findings, settings)
     result.occurrences.sort(key=lambda o: o.start)
     return result
 

@@ -310,19 +310,6 @@ def to_diagnostic(f: Finding, index: LineIndex) -> types.Diagnostic:
             d = f.occurrence.decoded
             data["filename"] = d.input
             data["name_start"] = d.name_start
-    related = None
-    if f.related:
-        related = [
-            types.DiagnosticRelatedInformation(
-                location=types.Location(
-                    uri=from_fs_path(r.file) or r.file,
-                    range=types.Range(start=types.Position(r.line, r.col),
-                                      end=types.Position(r.end_line, r.end_col)),
-                ),
-                message=r.message,
-            )
-            for r in f.related
-        ]
     return types.Diagnostic(
         range=rng,
         message=f.message,
@@ -331,8 +318,25 @@ def to_diagnostic(f: Finding, index: LineIndex) -> types.Diagnostic:
         code_description=_code_description(f.code),
         source=SOURCE,
         data=data,
-        related_information=related,
+        related_information=related_information(f.related),
     )
+
+
+def related_information(related) -> Optional[List[types.DiagnosticRelatedInformation]]:
+    """LSP related information from the core's `Related` locations (0-based)."""
+    if not related:
+        return None
+    return [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(
+                uri=from_fs_path(r.file) or r.file,
+                range=types.Range(start=types.Position(r.line, r.col),
+                                  end=types.Position(r.end_line, r.end_col)),
+            ),
+            message=r.message,
+        )
+        for r in related
+    ]
 
 
 server = MMNameServer()

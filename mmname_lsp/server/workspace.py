@@ -191,19 +191,9 @@ def to_lsp_range(r: Tuple[int, int, int, int]) -> types.Range:
 
 
 def hit_to_diagnostic(h) -> types.Diagnostic:
-    related = None
-    if h.related:
-        related = [
-            types.DiagnosticRelatedInformation(
-                location=types.Location(
-                    uri=from_fs_path(r.file) or r.file,
-                    range=types.Range(start=types.Position(r.line, r.col),
-                                      end=types.Position(r.end_line, r.end_col)),
-                ),
-                message=r.message,
-            )
-            for r in h.related
-        ]
+    from mmname_lsp.server.app import related_information
+
+    related = related_information(h.related)
     return types.Diagnostic(
         range=to_lsp_range(h.range),
         message=h.message,
