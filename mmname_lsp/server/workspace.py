@@ -39,10 +39,11 @@ log = logging.getLogger("mmname_lsp")
 
 # Indexing runs in slices of this many seconds, between which the server
 # answers requests.
-SLICE_S = 0.02
+SLICE_S = 0.004
 # Debounce of re-indexing an edited buffer and of republishing.
 REINDEX_DELAY_S = 0.15
 INDEX_START_DELAY_S = 0.3
+PUSH_SLICE_S = 0.005
 PUBLISH_DELAY_S = 0.05
 # How long navigation and willRename wait for the first indexing.
 INDEX_WAIT_S = 10.0
@@ -342,18 +343,26 @@ def workspace_changed(ls: MMNameServer, paths: Iterable[str] = ()) -> None:
         if _client_supports(ls, "workspace.diagnostics.refresh_support"):
             _later("refresh", PUBLISH_DELAY_S, lambda: ls.workspace_diagnostic_refresh(None))
         return
-    _later("push", PUBLISH_DELAY_S, lambda: push_workspace(ls))
+    _later("push", PUBLISH_DELAY_S, lambda: _spawn(push_workspace(ls)))
 
 
-def push_workspace(ls: MMNameServer) -> None:
-    """Push the diagnostics of indexed files that are not open (push clients)."""
+async def push_workspace(ls: MMNameServer) -> None:
+    """Push the diagnostics of indexed files that are not open (push clients).
+
+    Yields to the event loop every few milliseconds, so that requests of the
+    user (hover, completion) are not held up by a thousand publishes."""
     if ls.pull_mode or STATE.index is None:
         return
     index = STATE.index
     open_paths = _open_paths(ls)
     enabled = workspace_diagnostics_on(ls)
     now: Dict[str, int] = {}
+    slice_start = time.perf_counter()
     for path in list(index.files):
+        if time.perf_counter() - slice_start > PUSH_SLICE_S:
+            await asyncio.sleep(0)
+            slice_start = time.perf_counter()
+            open_paths = _open_paths(ls)
         if path in open_paths:
             continue
         hits = index.report(path) if enabled and workspace_diagnostics_on(ls, path) else []
