@@ -7,14 +7,12 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from mmname_lsp import check as check_module
-from mmname_lsp.cli import main
+from tests.unit.check_support import FIXTURE, run
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "check_tree"
 LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>MMN\d{3}) (?P<msg>.+)$")
 
 DEMO_FIXED = """\
@@ -29,21 +27,8 @@ pretrained = 'resnet50_8xb32_in1k_20220825-57307488.pth'
 # only the stale suppression comment is removed by a safe fix.
 
 
-@pytest.fixture
-def tree(tmp_path, monkeypatch):
-    """A copy of the fixture tree, its `gitignore` as `.gitignore`; the cwd."""
-    root = tmp_path / "tree"
-    shutil.copytree(FIXTURE, root)
-    (root / "gitignore").rename(root / ".gitignore")
-    monkeypatch.chdir(root)
-    return root
 
 
-def run(capsys, *argv):
-    rc = main(["check", *argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return rc, out, err
 
 
 def findings(out):

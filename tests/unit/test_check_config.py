@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from mmname_lsp.cli import main
 from mmname_lsp.project_config import ConfigError, discover, find_pyproject, parse_config
-
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "check_tree"
-
-
-@pytest.fixture
-def tree(tmp_path, monkeypatch):
-    root = tmp_path / "tree"
-    shutil.copytree(FIXTURE, root)
-    (root / "gitignore").rename(root / ".gitignore")
-    monkeypatch.chdir(root)
-    return root
-
-
-def run(capsys, *argv):
-    rc = main(["check", *argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return rc, out, err
+from tests.unit.check_support import run
 
 
 def codes(out):

