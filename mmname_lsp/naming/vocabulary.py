@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Dict, Iterable, Mapping, Optional, Tuple
+
+# The package's data folder. Read as plain files: importlib.resources alone
+# costs ~20 ms of import time, and the package is always installed unpacked.
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 
 def _load_json(name: str) -> dict:
-    text = resources.files("mmname_lsp.data").joinpath(name).read_text(encoding="utf-8")
+    text = (DATA_DIR / name).read_text(encoding="utf-8")
     return json.loads(text)
 
 

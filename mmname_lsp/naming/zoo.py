@@ -13,9 +13,10 @@ import importlib.util
 import json
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
+
+from mmname_lsp.naming.vocabulary import DATA_DIR
 
 _CKPT_NAME = re.compile(r"[^/\\?#]+\.pth")
 
@@ -78,7 +79,7 @@ class Zoo:
 
 def _bundled() -> Zoo:
     raw = json.loads(
-        resources.files("mmname_lsp.data").joinpath("zoo.json").read_text(encoding="utf-8")
+        (DATA_DIR / "zoo.json").read_text(encoding="utf-8")
     )
     return Zoo(raw["models"], raw["checkpoints"], raw["configs"])
 
