@@ -378,7 +378,7 @@ def _base_issues(result: Analysis, resolved: Any, path: str, text: str) -> None:
         return
     direct = {}
     for o in entries:
-        rel = o.decoded.input if o.source == "base" else _module_to_path(o.decoded.input)
+        rel = o.decoded.input if o.source == "base" else module_to_path(o.decoded.input)
         if rel and "::" not in rel:
             direct.setdefault(os.path.normpath(os.path.join(folder, rel)), o)
     seen = set()
@@ -482,7 +482,7 @@ def _add(result: Analysis, lit, decoded: Decoded, problems=None) -> Occurrence:
 def _base(result: Analysis, lit, path: Optional[str], decoder: Decoder) -> None:
     value = lit.text
     if lit.context == "base_import":
-        rel = _module_to_path(value)
+        rel = module_to_path(value)
     else:
         rel = value
     if "::" in value or not rel:
@@ -504,8 +504,8 @@ def _base(result: Analysis, lit, path: Optional[str], decoder: Decoder) -> None:
         )
 
 
-def _module_to_path(module: str) -> str:
-    """`.._base_.models.resnet18` -> `../_base_/models/resnet18.py`."""
+def module_to_path(module: str) -> str:
+    """`.._base_.models.resnet18` -> `../_base_/models/resnet18.py` ("" if absolute)."""
     dots = len(module) - len(module.lstrip("."))
     rest = module[dots:].replace(".", "/")
     if dots == 0:

@@ -54,10 +54,12 @@ from mmname_lsp.analysis import (
     Occurrence,
     analyse,
     find_suppressions,
+    module_to_path,
     settings_decoder,
 )
 from mmname_lsp.naming import model as m
 from mmname_lsp.naming.decoder import Decoder
+from mmname_lsp.rules.consistency import Related
 from mmname_lsp.rules.registry import RULES
 from mmname_lsp.settings import Settings
 
@@ -182,18 +184,6 @@ class Ref:
     end: int
     range: Range
     target: Optional[str]  # absolute normalised path; None when it cannot be resolved
-
-
-@dataclass(frozen=True)
-class Related:
-    """Another place that matters for a finding (duck-types consistency.Related)."""
-
-    file: str
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-    message: str
 
 
 @dataclass(frozen=True)
@@ -398,16 +388,6 @@ def _shift(lit, by: int):
     from dataclasses import replace
 
     return replace(lit, start=lit.start + by, end=lit.end + by) if by else lit
-
-
-def module_to_path(module: str) -> str:
-    """``.._base_.models.resnet18`` -> ``../_base_/models/resnet18.py`` ("" if absolute)."""
-    dots = len(module) - len(module.lstrip("."))
-    rest = module[dots:].replace(".", "/")
-    if dots == 0:
-        return ""
-    prefix = "./" if dots == 1 else "../" * (dots - 1)
-    return prefix + rest + ".py"
 
 
 def base_target(path: str, text: str, context: str) -> Optional[str]:
