@@ -3,13 +3,13 @@
 Two LRU tables keyed by absolute path:
 
 * parsed sources, valid while the file's *stamp* is unchanged: ``(mtime_ns,
-  size, inode)`` on disk, or a hash of the text when an editor overlay
+  ctime_ns, size, inode)`` on disk, or a hash of the text when an editor overlay
   provides it;
 * evaluated files (their namespace and merged config), valid while the stamp
   of every file they depend on is unchanged, including paths probed but
   missing (creating a missing base invalidates its includers).
 
-Note: a change that keeps both size and mtime (two writes inside one coarse
+Note: a change that keeps size, mtime and ctime (two writes inside one coarse
 filesystem clock tick) is not seen; editors go through the overlay, and
 ``invalidate`` is there for file watchers.
 """

@@ -58,7 +58,8 @@ def stamp_of(path: str) -> Stamp:
     if not _stat.S_ISREG(st.st_mode):
         # A FIFO or device would block or never end when read.
         return ("special",)
-    return ("file", st.st_mtime_ns, st.st_size, st.st_ino)
+    # ctime too: tools can set the modification time back, not the change time.
+    return ("file", st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
 
 
 class SourceFile:
@@ -133,12 +134,17 @@ def read_source(path: str, stamp: Stamp, overlay_text: Optional[str]) -> SourceF
     if kind == "error":
         src.error = (UNREADABLE, f"cannot read {path}: {stamp[2]}")
         return src
-    if stamp[2] > MAX_FILE_BYTES:
-        src.error = (UNREADABLE, f"file too large to be a config ({stamp[2]} bytes): {path}")
+    size = stamp[3]
+    if size > MAX_FILE_BYTES:
+        src.error = (UNREADABLE, f"file too large to be a config ({size} bytes): {path}")
         return src
     try:
         with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            # Sized by the stamp: read(MAX_FILE_BYTES + 1) would allocate 4 MiB
+            # per file; a file grown since is still capped.
+            data = fh.read(size + 1)
+            if len(data) > size:
+                data += fh.read(MAX_FILE_BYTES + 1 - len(data))
     except (FileNotFoundError, NotADirectoryError):
         src.error = (MISSING, f"file not found: {path}")
         return src

@@ -552,14 +552,20 @@ def test_cache_sees_changes_on_disk_and_explicit_invalidation(tmp_path: Path) ->
     assert resolve_config(child_path, cache=cache).get("value").value == 1
     write(base, "value = 22\n")  # size changes
     assert resolve_config(child_path, cache=cache).get("value").value == 22
-    # same size and mtime: invisible to stat, visible after invalidate()
+    # same size, modification time set back: the change time still tells
     st = base.stat()
     write(base, "value = 33\n")
     os.utime(base, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert resolve_config(child_path, cache=cache).get("value").value == 22
-    assert cache.dependents(base) == [str(child_path)]
-    cache.invalidate(base)
     assert resolve_config(child_path, cache=cache).get("value").value == 33
+    assert cache.dependents(base) == [str(child_path)]
+    # invalidate() forgets the file and its includers even when stat shows nothing
+    hits = cache.stats.eval_hits
+    assert resolve_config(child_path, cache=cache).get("value").value == 33
+    assert cache.stats.eval_hits == hits + 1
+    cache.invalidate(base)
+    assert cache.dependents(base) == []
+    assert resolve_config(child_path, cache=cache).get("value").value == 33
+    assert cache.stats.eval_hits == hits + 1
 
 
 def test_cache_follows_overlay_changes() -> None:
