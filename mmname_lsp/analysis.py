@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
-from typing import Any, List, Mapping, Optional, Tuple
+from typing import Any, List, Mapping, Optional, Set, Tuple
 
 from mmname_lsp.naming import model as m
 from mmname_lsp.naming.decoder import Decoder, default_decoder
@@ -110,6 +110,9 @@ class Analysis:
     # What the resolved config says about each file-name token (for hover):
     # mmname_lsp.rules.consistency.TokenFact objects.
     facts: List[Any] = field(default_factory=list)
+    # Other paths whose state on disk the findings depend on (bases, probed
+    # paths): what a persistent cache of the findings must check.
+    deps: Set[str] = field(default_factory=set)
     _starts: Optional[List[int]] = field(default=None, repr=False)
     _strings: List[Occurrence] = field(default_factory=list, repr=False)
 
@@ -354,6 +357,7 @@ def _resolve(
             _DEFAULT_CACHE = ConfigCache()
         cache = _DEFAULT_CACHE
     resolved = resolve_config(path, text, overlay=overlay, cache=cache)
+    result.deps.update(resolved.deps)
     _base_issues(result, resolved, path, text)
     if occ is not None:
         _consistency(result, occ, resolved)
@@ -494,6 +498,7 @@ def _base(result: Analysis, lit, path: Optional[str], decoder: Decoder) -> None:
     if path is None:
         return  # untitled document: nothing to resolve against
     target = os.path.normpath(os.path.join(os.path.dirname(path), rel))
+    result.deps.add(target)
     # A link that leads nowhere readable is reported as unreadable (MMN292).
     if not os.path.isfile(target) and not os.path.islink(target):
         where = "is a folder" if os.path.isdir(target) else f"looked for {target}"

@@ -114,7 +114,8 @@ class ResolvedConfig:
     could be read).  ``skipped``: ``(path_or_text, reason)`` for everything
     left out quietly: a scoped base's text (``mmdet::...``), a base path, or
     ``"<path>:<line>"`` (1-based, as editors print it) for a statement that
-    needs running code.  ``style`` is ``"old"`` (``_base_``/plain) or ``"new"``
+    needs running code; ``deps``: every path looked at, files that were
+    missing included.  ``style`` is ``"old"`` (``_base_``/plain) or ``"new"``
     (``with read_base():``).
     """
 
@@ -124,6 +125,9 @@ class ResolvedConfig:
     issues: List[ConfigIssue] = field(default_factory=list)
     skipped: List[Tuple[str, str]] = field(default_factory=list)
     style: str = "old"
+    # Every path the result depends on, probed-but-missing ones too (for
+    # caches that outlive the process).
+    deps: List[str] = field(default_factory=list)
     _root: Any = field(default=None, repr=False, compare=False)
 
     # -- lookup -----------------------------------------------------------

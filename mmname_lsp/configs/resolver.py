@@ -179,7 +179,7 @@ def resolve_config(
         try:
             result = Session(cache, texts).evaluate(abs_path)
         except Exception as exc:  # belt and braces: the API promises no raise
-            resolved = ResolvedConfig(path=abs_path)
+            resolved = ResolvedConfig(path=abs_path, deps=[abs_path])
             resolved.skipped.append((abs_path, f"internal error while resolving: {exc!r}"))
             resolved._root = N.Node(N.DICT, {}, (abs_path, 0, 0, 0, 0), cfg=True)
             return resolved
@@ -198,5 +198,6 @@ def resolve_config(
         issues=issues,
         skipped=list(result.skipped),
         style=result.style,
+        deps=list(result.deps),
         _root=root,
     )
