@@ -33,11 +33,14 @@ import difflib
 import os
 import re
 import subprocess
+import time
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from mmname_lsp.analysis import Analysis, Finding, Occurrence, analyse, settings_decoder
+from mmname_lsp.check_cache import FindingCache, read_capped
 from mmname_lsp.fixes import apply_text_fixes, text_fixes
 from mmname_lsp.rules.registry import RULES
 from mmname_lsp.settings import Settings
@@ -393,6 +396,8 @@ def _walk_plain(
     specs_of: Dict[str, Tuple[IgnoreSpec, ...]] = {}
     top_specs = tuple(ancestor_specs(root))
     prefix = len(root if root.endswith(os.sep) else root + os.sep)
+    shown = os.path.normpath(root_given)
+    shown = "" if shown == os.curdir else shown.rstrip(os.sep) + os.sep
     for dirpath, dirnames, filenames in os.walk(root):
         parent = specs_of.get(os.path.dirname(dirpath), top_specs)
         if dirpath == root:
@@ -403,9 +408,12 @@ def _walk_plain(
             if own is not None:
                 specs = parent + (own,)
         specs_of[dirpath] = specs
+        # Plain concatenation: os.path.join per file is a visible part of a
+        # cached run's time.
+        here = dirpath if dirpath.endswith(os.sep) else dirpath + os.sep
         keep = []
         for d in sorted(dirnames):
-            full = os.path.join(dirpath, d)
+            full = here + d
             if skip_dir(d, full) or ignored_by(specs, full, True):
                 continue
             if any(s.match(full, True) for s in excludes):
@@ -415,10 +423,12 @@ def _walk_plain(
         for f in sorted(filenames):
             if not f.endswith(PYTHON_SUFFIXES):
                 continue
-            full = os.path.join(dirpath, f)
-            if ignored_by(specs, full, False) or any(s.match(full, False) for s in excludes):
+            full = here + f
+            if specs and ignored_by(specs, full, False) or any(
+                s.match(full, False) for s in excludes
+            ):
                 continue
-            yield Target(_display(root_given, full[prefix:]), full)
+            yield Target(shown + full[prefix:], full)
 
 
 def discover(
@@ -479,18 +489,20 @@ class Skip(Exception):
     """A file that is not checked, with the reason (the run goes on)."""
 
 
-def read_source(abs_path: str) -> Tuple[str, bool]:
-    """The text of a file and whether it starts with a UTF-8 byte-order mark.
+def read_source(abs_path: str) -> Tuple[str, bool, bytes, os.stat_result]:
+    """The text of a file, whether it starts with a UTF-8 byte-order mark, its
+    bytes, and its stat from before they were read.
 
     Raises Skip for binary, non-UTF-8 and huge files, OSError when unreadable.
     Line endings are kept as they are, so offsets match the bytes on disk.
     """
-    size = os.path.getsize(abs_path)
-    if size > MAX_FILE_BYTES:
-        raise Skip(f"skipped: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB "
-                   f"({size} bytes)")
     with open(abs_path, "rb") as fh:
-        data = fh.read(MAX_FILE_BYTES + 1)
+        st = os.fstat(fh.fileno())
+        size = st.st_size
+        if size > MAX_FILE_BYTES:
+            raise Skip(f"skipped: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB "
+                       f"({size} bytes)")
+        data = read_capped(fh, MAX_FILE_BYTES)
     if len(data) > MAX_FILE_BYTES:
         raise Skip(f"skipped: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
     if b"\0" in data:
@@ -500,8 +512,8 @@ def read_source(abs_path: str) -> Tuple[str, bool]:
     except UnicodeDecodeError as exc:
         raise Skip(f"skipped: not valid UTF-8 (byte {exc.start})") from None
     if text.startswith(BOM):
-        return text[1:], True
-    return text, False
+        return text[1:], True, data, st
+    return text, False, data, st
 
 
 def write_source(abs_path: str, text: str, bom: bool) -> None:
@@ -528,6 +540,10 @@ class CheckOptions:
     diff: bool = False  # compute the fixes, write nothing
     rename_files: bool = False
     use_git: Optional[bool] = None
+    # Folder of the persistent findings cache (None: no cache); whether a
+    # cache that cannot be written is worth a warning (a folder the user named).
+    cache_dir: Optional[str] = None
+    cache_warnings: bool = False
 
 
 @dataclass
@@ -570,6 +586,7 @@ class CheckResult:
     renames: List[Rename] = field(default_factory=list)
     references_updated: int = 0
     files_checked: int = 0
+    cached: int = 0  # files whose findings came from the persistent cache
 
     @property
     def findings(self) -> List[Tuple[FileReport, Finding]]:
@@ -591,10 +608,12 @@ class Checker:
         self.selection = Selection(options.select, options.ignore)
         self.max_rank = SEVERITY_RANK[options.min_severity]
 
+    def wanted(self, code: str, severity: str) -> bool:
+        """Whether findings of ``code`` with ``severity`` are reported."""
+        return self.selection(code) and SEVERITY_RANK.get(severity, 3) <= self.max_rank
+
     def reported(self, findings: Iterable[Finding]) -> List[Finding]:
-        sel = self.selection
-        rank = self.max_rank
-        return [f for f in findings if sel(f.code) and SEVERITY_RANK.get(f.severity, 3) <= rank]
+        return [f for f in findings if self.wanted(f.code, f.severity)]
 
     # -- fixes ---------------------------------------------------------------
 
@@ -685,6 +704,30 @@ class Checker:
             analysis = analyse(text, os.path.abspath(os.path.join(folder, name)), only_name)
         return name, count
 
+    # -- the persistent cache ----------------------------------------------------
+
+    def _open_cache(self) -> Optional[FindingCache]:
+        if self.options.cache_dir is None:
+            return None
+        return FindingCache.open(Path(self.options.cache_dir), self.settings)
+
+    def _read(self, t: Target, result: CheckResult, cache: Optional[FindingCache],
+              ) -> Optional[Tuple[str, bool, Optional[str]]]:
+        """(text, BOM, content hash when caching) of a target; None with a
+        notice when it cannot be checked."""
+        hashed_at = time.time_ns()
+        try:
+            text, bom, data, st = read_source(t.abs_path)
+        except Skip as exc:
+            result.notices.append(Notice("warning", t.display, str(exc)))
+            return None
+        except OSError as exc:
+            result.notices.append(Notice("error", t.display,
+                                         f"cannot read: {exc.strerror or exc}"))
+            return None
+        digest = cache.remember(t.abs_path, st, data, hashed_at) if cache is not None else None
+        return text, bom, digest
+
     # -- the run ---------------------------------------------------------------
 
     def run(self) -> CheckResult:
@@ -697,26 +740,55 @@ class Checker:
         do_fix = opts.fix or opts.diff
         reports: List[FileReport] = []
         analyses: Dict[int, Analysis] = {}
+        cache = None if do_fix else self._open_cache()
+        # First the state of every file, so that a file's cached findings can
+        # be checked against the bases it inherits from, wherever they are.
+        read: List[Tuple[Target, Optional[Tuple[str, bool]], Optional[str]]] = []
         for t in targets:
-            try:
-                text, bom = read_source(t.abs_path)
-            except Skip as exc:
-                result.notices.append(Notice("warning", t.display, str(exc)))
+            digest = cache.known_digest(t.abs_path) if cache is not None else None
+            if digest is not None:
+                read.append((t, None, digest))  # unchanged: read only if needed
                 continue
-            except OSError as exc:
-                result.notices.append(Notice("error", t.display,
-                                             f"cannot read: {exc.strerror or exc}"))
-                continue
-            result.files_checked += 1
+            source = self._read(t, result, cache)
+            if source is not None:
+                read.append((t, source[:2], source[2]))
+        for t, source, digest in read:
             if do_fix:
+                assert source is not None
+                text, bom = source
                 new_text, count, analysis = self.fix_text(text, t.display, t.abs_path)
                 result.fixed += count
                 report = FileReport(t.display, t.abs_path, new_text, [], text, bom=bom)
             else:
-                analysis = self.analyse(text, t.display)
+                found = None
+                if cache is not None and digest is not None:
+                    found = cache.lookup(t.abs_path, digest, self.wanted)
+                if source is None and (found is None or found):
+                    # Findings to place in the text, or none cached after all.
+                    read_now = self._read(t, result, cache)
+                    if read_now is None:
+                        continue
+                    source = read_now[:2]
+                    if read_now[2] != digest:  # changed since: analyse what is there
+                        found, digest = None, read_now[2]
+                text, bom = source if source is not None else ("", False)
+                if found is not None:
+                    # `text` is "" when nothing is reported: no position to find.
+                    analysis = Analysis(text, t.abs_path, findings=found)
+                else:
+                    analysis = self.analyse(text, t.display)
+                    if cache is not None and digest is not None:
+                        cache.store(t.abs_path, digest, analysis.deps, analysis.findings)
                 report = FileReport(t.display, t.abs_path, text, [], bom=bom)
+            result.files_checked += 1
             analyses[id(report)] = analysis
             reports.append(report)
+        if cache is not None:
+            result.cached = cache.hits
+            cache.forget_missing(t.abs_path for t, _source, _digest in read)
+            problem = cache.save()
+            if problem and opts.cache_warnings:
+                result.notices.append(Notice("warning", str(cache.folder), problem))
 
         stale: List[FileReport] = []
         if opts.rename_files and do_fix:

@@ -155,7 +155,12 @@ Folders are walked for .py files, honouring .gitignore (through `git ls-files`
 inside a git work tree) and skipping hidden folders, node_modules, __pycache__
 and virtual environments; files given directly are always checked.
 Settings come from [tool.mmname] in the nearest pyproject.toml above the first
-PATH (keys: enable, severity, extraTokens, sources, select, ignore, exclude).
+PATH (keys: enable, severity, extraTokens, sources, select, ignore, exclude,
+cache-dir).
+
+Findings are cached (in .mmname_cache next to that pyproject.toml, or in the
+current folder): a file is analysed again only when it, a file it inherits
+from, the settings or mmname itself changed. --no-cache analyses everything.
 
 Text output is `path:line:col: CODE message` with 1-based lines and columns;
 JSON has 0-based lines and code-point characters (file-name findings on line
@@ -198,6 +203,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
     from mmname_lsp import output
     from mmname_lsp.check import CheckOptions, IgnoreSpec, run_check
+    from mmname_lsp.check_cache import cache_folder
     from mmname_lsp.project_config import ConfigError, ProjectConfig, discover, load_config
 
     err = sys.stderr
@@ -232,6 +238,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         excludes.append(IgnoreSpec.from_lines(str(config.root), config.exclude))
     if args.exclude:
         excludes.append(IgnoreSpec.from_lines(os.getcwd(), args.exclude))
+    cache_dir, cache_chosen = cache_folder(args.cache_dir, config.cache_dir, config.root)
     options = CheckOptions(
         paths=paths,
         names=list(args.names),
@@ -245,6 +252,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         unsafe_fixes=args.unsafe_fixes,
         diff=args.diff,
         rename_files=args.rename_files,
+        cache_dir=None if args.no_cache else str(cache_dir),
+        cache_warnings=cache_chosen,
     )
     try:
         result = run_check(options)
@@ -334,6 +343,14 @@ def _add_check_parser(sub) -> None:
                        help="read [tool.mmname] from FILE instead of the nearest pyproject.toml")
     group.add_argument("--no-config", action="store_true",
                        help="ignore pyproject.toml files; use the defaults")
+    cache = chk.add_mutually_exclusive_group()
+    cache.add_argument("--no-cache", action="store_true",
+                       help="analyse every file afresh; neither read nor write the cache")
+    cache.add_argument("--cache-dir", metavar="DIR",
+                       help="keep the cache of findings in DIR (default: "
+                            "$MMNAME_CACHE_DIR, `cache-dir` of the configuration, or "
+                            ".mmname_cache next to the pyproject.toml or in the current "
+                            "folder)")
     chk.add_argument("--color", "--colour", choices=("auto", "always", "never"), default="auto")
     chk.set_defaults(func=cmd_check)
 

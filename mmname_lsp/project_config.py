@@ -11,6 +11,9 @@ only the command line uses:
 ``exclude``
     gitignore-style patterns, relative to the folder of the pyproject.toml, of
     files and folders not to walk into.
+``cache-dir``
+    where ``mmname check`` keeps its cache of findings (relative to the folder
+    of the pyproject.toml; default ``.mmname_cache`` there).
 
 Unlike the editor, which reports a bad value and goes on with its default, the
 command line refuses to run on a bad configuration: a CI job should not pass
@@ -36,7 +39,7 @@ else:  # pragma: no cover - exercised on 3.9/3.10 only
 PYPROJECT = "pyproject.toml"
 SECTION = "tool.mmname"
 # Keys that only the command line reads; the rest go to parse_settings.
-CLI_KEYS = ("select", "ignore", "exclude")
+CLI_KEYS = ("select", "ignore", "exclude", "cache-dir")
 SETTINGS_KEYS = ("enable", "severity", "extraTokens", "sources")
 
 
@@ -51,6 +54,7 @@ class ProjectConfig:
     select: Optional[Tuple[str, ...]] = None  # None: not given
     ignore: Tuple[str, ...] = ()
     exclude: Tuple[str, ...] = ()
+    cache_dir: Optional[str] = None  # as written (relative to root)
 
     @property
     def root(self) -> Optional[Path]:
@@ -114,9 +118,14 @@ def parse_config(raw: Any, path: Optional[Path] = None) -> ProjectConfig:
         select = tuple(_codes(raw["select"], "select", errors))
     ignore = tuple(_codes(raw.get("ignore", []), "ignore", errors))
     exclude = tuple(_strings(raw.get("exclude", []), "exclude", errors))
+    cache_dir = raw.get("cache-dir")
+    if cache_dir is not None and (not isinstance(cache_dir, str) or not cache_dir.strip()
+                                  or "\0" in cache_dir):
+        errors.append(f"`{SECTION}.cache-dir` must be a folder path (a non-empty string)")
+        cache_dir = None
     if errors:
         raise ConfigError(where + "; ".join(errors))
-    return ProjectConfig(path, settings, select, ignore, exclude)
+    return ProjectConfig(path, settings, select, ignore, exclude, cache_dir)
 
 
 def _strings(value: Any, key: str, errors: List[str]) -> List[str]:

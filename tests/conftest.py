@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,3 +22,11 @@ def corpus() -> Path:
     if not HAVE_CORPUS:
         pytest.skip(f"shared corpus not found at {CORPUS}")
     return CORPUS
+
+
+# `mmname check` keeps a cache next to the project it checks (or in the
+# current folder); tests run it on the repository and on the read-only corpus,
+# so every run, subprocesses included, gets a throw-away cache folder instead.
+_CACHE_DIR = tempfile.mkdtemp(prefix="mmname-test-cache-")
+os.environ["MMNAME_CACHE_DIR"] = _CACHE_DIR
+atexit.register(shutil.rmtree, _CACHE_DIR, True)

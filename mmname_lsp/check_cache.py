@@ -1,0 +1,441 @@
+"""A persistent cache of `mmname check` findings, so an unchanged tree is not
+analysed again.
+
+What a file's findings depend on, and so what an entry is checked against:
+
+* the file's bytes (a content hash, not the modification time: a fresh clone
+  or a restored CI cache has new times but the same contents);
+* every other path the analysis looked at on disk: the ``_base_`` files of
+  the whole inheritance chain and paths probed but missing, each by the hash
+  of its bytes or by what it is (missing, a folder, ...);
+* the environment, in the name of the cache file: this tool's version and
+  source and data files, the Python version, an installed mmpretrain's model
+  index, and the settings.
+
+Entries are stored as JSON (never pickle: a cache found in a repository must
+not be able to run code) and read back into the same dataclasses, through a
+fixed table of types.  A cache that cannot be read is ignored, one that
+cannot be written is skipped: the cache can make a run faster, never wrong
+and never fail.  Runs that fix files do not use it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import stat as stat_module
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Dict, Iterable, List, Optional, Tuple
+
+from mmname_lsp import __version__
+from mmname_lsp.settings import Settings
+
+FORMAT = 1
+DIRNAME = ".mmname_cache"
+ENV_DIR = "MMNAME_CACHE_DIR"
+MAX_DEP_BYTES = 4 * 1024 * 1024  # the config reader refuses larger files too
+_PACKAGE = Path(__file__).resolve().parent
+STALE_DAYS = 14
+RACY_NS = 2_000_000_000  # coarser than any file system's time stamps
+_CACHE_FILE = re.compile(r"[0-9a-f]{32}\.json")
+_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n"  # the CACHEDIR.TAG standard
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def read_capped(fh: BinaryIO, cap: int) -> bytes:
+    """At most ``cap + 1`` bytes of ``fh`` (more than ``cap``: too large).
+
+    Sized from fstat first: ``read(cap + 1)`` alone would allocate ``cap``
+    bytes for every small file.
+    """
+    try:
+        size = os.fstat(fh.fileno()).st_size
+    except (OSError, AttributeError, ValueError):
+        size = 0
+    data = fh.read(min(size, cap) + 1)
+    if len(data) > size and len(data) <= cap:
+        # Grown since, or a size the kernel does not know (/proc): read on.
+        data += fh.read(cap + 1 - len(data))
+    return data
+
+
+def stat_stamp(st: os.stat_result) -> List[int]:
+    """What identifies a file's state without reading it (ctime too: tools can
+    set the modification time back, not the change time)."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _kind(path: str) -> Tuple[str, Optional[os.stat_result]]:
+    """("file", stat) for a regular file, else (what the path is, None)."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        # A link to nothing is not the same as nothing (MMN201 vs MMN292).
+        return ("dangling-link" if os.path.islink(path) else "missing"), None
+    except (OSError, ValueError) as exc:
+        return f"error:{getattr(exc, 'errno', None)}", None
+    if stat_module.S_ISDIR(st.st_mode):
+        return "dir", None
+    if not stat_module.S_ISREG(st.st_mode):
+        return "special", None  # a FIFO would block when read
+    return "file", st
+
+
+def _package_stamp() -> List[Any]:
+    # Source and data files by size and time: an editable install that changes
+    # a rule must not be served results of the old one.
+    out: List[Any] = []
+    for dirpath, dirnames, filenames in os.walk(_PACKAGE):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith((".py", ".json")):
+                try:
+                    st = os.stat(os.path.join(dirpath, name))
+                except OSError:
+                    continue
+                out.append([os.path.relpath(os.path.join(dirpath, name), _PACKAGE),
+                            st.st_size, st.st_mtime_ns])
+    return out
+
+
+def _zoo_stamp() -> Optional[List[Any]]:
+    from mmname_lsp.naming.zoo import installed_model_index
+
+    index = installed_model_index()
+    if index is None:
+        return None
+    try:
+        st = index.stat()
+    except OSError:
+        return [str(index)]
+    return [str(index), st.st_size, st.st_mtime_ns]
+
+
+def settings_stamp(settings: Settings) -> List[Any]:
+    return [
+        settings.enable,
+        sorted(settings.severity.items()),
+        sorted([k, list(v)] for k, v in settings.extra_tokens.items()),
+        sorted(settings.sources),
+    ]
+
+
+def environment_key(settings: Settings) -> str:
+    """Names the cache file: results of another environment are never read."""
+    stamp = [FORMAT, __version__, list(sys.version_info[:2]), _package_stamp(),
+             _zoo_stamp(), settings_stamp(settings)]
+    return content_digest(json.dumps(stamp, sort_keys=True).encode("utf-8"))
+
+
+def cache_folder(given: Optional[str], configured: Optional[str],
+                 project_root: Optional[Path]) -> Tuple[Path, bool]:
+    """Where the cache lives, and whether the user chose it.
+
+    ``--cache-dir`` (``given``), else ``$MMNAME_CACHE_DIR``, else ``cache-dir``
+    of the configuration (relative to the project folder), else
+    ``.mmname_cache`` in the project folder (the pyproject.toml's) or the
+    current one.
+    """
+    root = project_root or Path.cwd()
+    env = os.environ.get(ENV_DIR)
+    if given:
+        return Path(given), True
+    if env:
+        return Path(env), True
+    if configured:
+        return root / Path(configured).expanduser(), True
+    return root / DIRNAME, False
+
+
+# ---------------------------------------------------------------------------
+# Findings <-> JSON
+
+
+def _types() -> Dict[str, type]:
+    from mmname_lsp.analysis import Finding, Occurrence
+    from mmname_lsp.naming.model import Decoded, Part, Problem, Token
+    from mmname_lsp.rules.consistency import Related
+
+    return {cls.__name__: cls
+            for cls in (Finding, Occurrence, Decoded, Part, Problem, Token, Related)}
+
+
+def encode(obj: Any) -> Any:
+    """A JSON-able form of a finding: a dataclass becomes ``{"$Name": [its
+    field values in order]}``, tuples become lists."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {"$" + type(obj).__name__: [encode(getattr(obj, f.name))
+                                           for f in dataclasses.fields(obj)]}
+    if isinstance(obj, (list, tuple)):
+        return [encode(v) for v in obj]
+    return obj
+
+
+class _Builder:
+    """json's object_hook that turns encoded dataclasses back into objects, of
+    the known types only (other objects, such as zoo metadata, stay dicts)."""
+
+    def __init__(self) -> None:
+        self.types = {"$" + name: cls for name, cls in _types().items()}
+
+    def __call__(self, obj: Dict[str, Any]) -> Any:
+        if len(obj) != 1:
+            return obj
+        (tag, values), = obj.items()
+        if not tag.startswith("$"):
+            return obj
+        cls = self.types.get(tag)
+        if cls is None or not isinstance(values, list):
+            raise ValueError(f"unknown type {tag!r} in the cache")
+        # Every sequence field of these dataclasses is a tuple.
+        return cls(*[tuple(v) if isinstance(v, list) else v for v in values])
+
+
+# ---------------------------------------------------------------------------
+# The cache
+
+
+@dataclasses.dataclass
+class Entry:
+    digest: str
+    deps: List[Tuple[str, str]]  # (path, fingerprint)
+    # (code, severity, the finding's JSON): only the findings a run reports
+    # are parsed and rebuilt.
+    findings: List[Tuple[str, str, str]]
+
+
+class FindingCache:
+    """The entries of one environment, loaded from and saved to ``folder``.
+
+    On disk: ``{"format", "strings", "stamps", "files"}``, where ``strings``
+    holds each path and fingerprint once, ``stamps`` rows are ``[path, size,
+    mtime_ns, ctime_ns, inode, digest, hashed_at_ns]`` (the content hash of a
+    file as last read) and ``files`` rows are ``[path, digest, deps,
+    findings]``; paths and fingerprints are indexes into ``strings`` (the same
+    bases are shared by hundreds of configs).
+
+    A file whose stat matches its stamp is not read again, as git does with
+    its index; a stamp whose modification time is not safely older than the
+    moment its content was hashed is not trusted (the file may have changed
+    within the same clock tick), so the content decides.
+    """
+
+    def __init__(self, folder: Path, key: str) -> None:
+        self.folder = folder
+        self.file = folder / f"{key}.json"
+        self.entries: Dict[str, Entry] = {}
+        self.changed = False
+        self.hits = 0
+        self.misses = 0
+        # path -> ([size, mtime_ns, ctime_ns, inode], digest, hashed_at_ns)
+        self.stamps: Dict[str, Tuple[List[int], str, int]] = {}
+        self._now: Dict[str, str] = {}  # fingerprints taken in this run
+        self._builder: Optional[_Builder] = None
+
+    @classmethod
+    def open(cls, folder: Path, settings: Settings) -> FindingCache:
+        cache = cls(folder, environment_key(settings))
+        cache.load()
+        return cache
+
+    def load(self) -> None:
+        try:
+            raw = json.loads(self.file.read_bytes())
+            if raw.get("format") != FORMAT:
+                return
+            strings = raw["strings"]
+            for path_i, size, mtime, ctime, ino, digest, hashed_at in raw["stamps"]:
+                self.stamps[strings[path_i]] = ([size, mtime, ctime, ino], digest, hashed_at)
+            for path_i, digest, deps, findings in raw["files"]:
+                pairs = [(strings[deps[i]], strings[deps[i + 1]])
+                         for i in range(0, len(deps) - 1, 2)]
+                self.entries[strings[path_i]] = Entry(digest, pairs, findings)
+        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+            # No cache yet, or a damaged one (or not of our making): start afresh.
+            self.entries.clear()
+            self.stamps.clear()
+
+    # -- the state of files --------------------------------------------------
+
+    def known_digest(self, path: str) -> Optional[str]:
+        """The content hash of the regular file ``path`` when its stat shows it
+        unchanged since it was hashed; None when it must be read."""
+        kind, st = _kind(path)
+        if st is None:
+            return None
+        known = self.stamps.get(path)
+        if known is None or known[0] != stat_stamp(st):
+            return None
+        # Racily clean: written less than RACY_NS before it was hashed.
+        if st.st_mtime_ns >= known[2] - RACY_NS:
+            return None
+        self._now[path] = known[1]
+        return known[1]
+
+    def remember(self, path: str, st: os.stat_result, data: bytes,
+                 hashed_at: int) -> str:
+        """Record the content hash of ``path`` read as ``data`` (``st`` taken
+        before reading, ``hashed_at`` a clock reading from before the stat)."""
+        digest = content_digest(data)
+        self._now[path] = digest
+        stamp = stat_stamp(st)
+        known = self.stamps.get(path)
+        if (known is None or known[0] != stamp or known[1] != digest
+                or st.st_mtime_ns >= known[2] - RACY_NS):
+            self.stamps[path] = (stamp, digest, hashed_at)
+            self.changed = True
+        return digest
+
+    def fingerprint(self, path: str) -> str:
+        """What ``path`` is now, as dependencies are compared: the content hash
+        of a regular file, else what it is (missing, a folder, ...)."""
+        found = self._now.get(path)
+        if found is not None:
+            return found
+        found = self.known_digest(path)
+        if found is not None:
+            return found
+        hashed_at = time.time_ns()
+        kind, st = _kind(path)
+        if st is None:
+            found = kind
+        else:
+            try:
+                with open(path, "rb") as fh:
+                    data = read_capped(fh, MAX_DEP_BYTES)
+            except (OSError, ValueError) as exc:
+                found = f"error:{getattr(exc, 'errno', None)}"
+            else:
+                if len(data) > MAX_DEP_BYTES:
+                    found = f"large:{len(data)}"
+                else:
+                    found = self.remember(path, st, data, hashed_at)
+        self._now[path] = found
+        return found
+
+    # -- findings ------------------------------------------------------------
+
+    def lookup(self, path: str, digest: str,
+               wanted: Callable[[str, str], bool] = lambda code, severity: True,
+               ) -> Optional[List[Any]]:
+        """The findings stored for ``path`` when it and all it depends on are
+        unchanged, None otherwise; only those whose (code, severity) is
+        ``wanted`` are rebuilt (most stored findings are hints nobody asked for)."""
+        entry = self.entries.get(path)
+        if entry is None or entry.digest != digest:
+            self.misses += 1
+            return None
+        for dep, fp in entry.deps:
+            if self.fingerprint(dep) != fp:
+                self.misses += 1
+                return None
+        try:
+            findings = [self._decode(text) for code, severity, text in entry.findings
+                        if wanted(code, severity)]
+        except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
+            self.misses += 1  # an entry not of our making
+            return None
+        self.hits += 1
+        return findings
+
+    def _decode(self, text: str) -> Any:
+        if self._builder is None:
+            self._builder = _Builder()
+        return json.loads(text, object_hook=self._builder)
+
+    def store(self, path: str, digest: str, deps: Iterable[str],
+              findings: Iterable[Any]) -> None:
+        """Remember ``findings`` of ``path`` (whose bytes hash to ``digest``) and
+        the fingerprints of the other paths they depend on."""
+        rows = [(f.code, f.severity, json.dumps(encode(f), separators=(",", ":")))
+                for f in findings]
+        pairs = sorted((d, self.fingerprint(d)) for d in set(deps) if d != path)
+        self.entries[path] = Entry(digest, pairs, rows)
+        self.changed = True
+
+    def forget_missing(self, seen: Iterable[str]) -> None:
+        """Drop entries of files that no longer exist (other entries stay: a
+        run over one folder keeps those of the rest of the project)."""
+        seen = set(seen)
+        for path in [p for p in self.entries if p not in seen]:
+            if not os.path.exists(path):
+                del self.entries[path]
+                self.changed = True
+        needed = set(self.entries)
+        for e in self.entries.values():
+            needed.update(dep for dep, _fp in e.deps)
+        for path in [p for p in self.stamps if p not in needed]:
+            del self.stamps[path]
+            self.changed = True
+
+    def save(self) -> Optional[str]:
+        """Write the entries if anything changed; the reason when it could not."""
+        if not self.changed:
+            return None
+        index: Dict[str, int] = {}
+
+        def at(text: str) -> int:
+            found = index.get(text)
+            if found is None:
+                found = index[text] = len(index)
+            return found
+
+        stamps = [[at(path), *stamp, digest, hashed_at]
+                  for path, (stamp, digest, hashed_at) in self.stamps.items()]
+        files = []
+        for path, e in self.entries.items():
+            deps = [i for dep, fp in e.deps for i in (at(dep), at(fp))]
+            files.append([at(path), e.digest, deps, [list(f) for f in e.findings]])
+        data = {"format": FORMAT, "strings": list(index), "stamps": stamps, "files": files}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for name, text in ((".gitignore", "# created by mmname\n*\n"),
+                               ("CACHEDIR.TAG", _TAG)):
+                marker = self.folder / name
+                if not marker.exists():
+                    marker.write_text(text, encoding="utf-8")
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(data, fh, separators=(",", ":"))
+                # Atomic: a concurrent run reads the old cache or the new one.
+                os.replace(tmp, self.file)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError as exc:
+            return f"cannot write the cache in {self.folder}: {exc.strerror or exc}"
+        self.changed = False
+        self._prune()
+        return None
+
+    def _prune(self) -> None:
+        """Delete caches of other environments (an older mmname, other
+        settings) that no run has written for STALE_DAYS."""
+        limit = time.time() - STALE_DAYS * 86400
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if not _CACHE_FILE.fullmatch(name) or name == self.file.name:
+                continue
+            path = os.path.join(self.folder, name)
+            try:
+                if os.stat(path).st_mtime < limit:
+                    os.unlink(path)
+            except OSError:
+                pass  # gone already, or not ours to delete
+
