@@ -4,7 +4,8 @@ analysed again.
 What a file's findings depend on, and so what an entry is checked against:
 
 * the file's bytes (a content hash, not the modification time: a fresh clone
-  or a restored CI cache has new times but the same contents);
+  or a restored CI cache has new times but the same contents; a file whose
+  stat is unchanged since it was hashed is not read again);
 * every other path the analysis looked at on disk: the ``_base_`` files of
   the whole inheritance chain and paths probed but missing, each by the hash
   of its bytes or by what it is (missing, a folder, ...);
