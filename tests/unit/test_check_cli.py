@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -365,3 +366,28 @@ def test_real_tree_is_checked_without_errors(corpus, capsys):
                                         min_severity="hint"))
     hints = [f for _, f in everything.findings if f.severity == "hint"]
     assert len(everything.findings) == len(result.findings) + len(hints) and hints
+
+
+def test_console_scripts_name_existing_functions():
+    import importlib
+
+    from mmname_lsp.project_config import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    scripts = tomllib.loads((root / "pyproject.toml").read_text())["project"]["scripts"]
+    assert {"mmname", "mmname-lsp"} <= set(scripts)
+    for target in scripts.values():
+        module, func = target.split(":")
+        assert callable(getattr(importlib.import_module(module), func))
+
+
+def test_the_mmname_command_runs_in_a_process_of_its_own(tree):
+    # `entry` (the console script) freezes the collector and ends the process.
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from mmname_lsp.cli import entry; "
+                               "sys.argv = ['mmname', 'check', '.', '--format', 'json', "
+                               "'--no-cache']; raise SystemExit(entry())"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert {f["code"] for f in json.loads(proc.stdout)}
