@@ -424,8 +424,8 @@ def _walk_plain(
             if not f.endswith(PYTHON_SUFFIXES):
                 continue
             full = here + f
-            if specs and ignored_by(specs, full, False) or any(
-                s.match(full, False) for s in excludes
+            if (specs and ignored_by(specs, full, False)) or (
+                excludes and any(s.match(full, False) for s in excludes)
             ):
                 continue
             yield Target(shown + full[prefix:], full)
