@@ -3,18 +3,23 @@
 
 The floor reads every ``.py`` file of the same tree and finds its string
 literals with one regular expression: what any tool that looks at the names in
-these files has to pay at least.  Both run in the same invocation, alternating,
-``--runs`` times; the table shows the best and the median run.
+these files has to pay at least.  Floor and check run in the same invocation,
+alternating, ``--runs`` times; the table shows the best and the median run.
 
     python3 benchmarks/bench_check.py [--runs 5] [--tree DIR] [--json]
 
-Measured:
-  * in process: ``mmname_lsp.cli.main(["check", TREE, ...])`` with its output
-    rendered into a buffer, against the floor function; the first check run
-    pays for loading the vocabulary and the zoo, later ones find them loaded;
-  * as a subprocess (wall time, what CI and pre-commit see): ``python -m
-    mmname_lsp.cli check TREE`` against ``python bench_check.py --floor TREE``,
-    both including interpreter start-up.
+Measured, each against the floor:
+  * cold: ``--no-cache``, every file analysed.  In process
+    (``mmname_lsp.cli.main``) the first run loads the vocabulary and the zoo
+    and later runs find them (and the parsed bases) in memory; as a subprocess
+    (``python -m mmname_lsp.cli``) every run starts from nothing;
+  * warm: the persistent cache filled by a previous run and nothing changed
+    (what CI with a restored cache, pre-commit and a second run see);
+  * one config edited / a shared base edited: a copy of the tree in a temporary
+    folder where one leaf config, or ``_base_/default_runtime.py`` (inherited
+    by most configs), gets a new comment before each run.
+The cache lives in a temporary folder.  Bytecode is compiled first, as in an
+installed package (this environment may set PYTHONDONTWRITEBYTECODE).
 
 This is a measurement, not a test: it exits 0 and prints what it has.
 """
@@ -22,18 +27,21 @@ This is a measurement, not a test: it exits 0 and prints what it has.
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import io
 import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -60,12 +68,12 @@ def floor_scan(tree: str) -> int:
     return count
 
 
-def check_in_process(tree: str) -> int:
+def check_in_process(tree: str, *extra: str) -> int:
     from mmname_lsp.cli import main
 
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(io.StringIO()):
-        rc = main(["check", tree, *CHECK_ARGS])
+        rc = main(["check", tree, *CHECK_ARGS, *extra])
     if rc != 0:
         raise RuntimeError(f"mmname check exited {rc}")
     return len(json.loads(buf.getvalue()))
@@ -87,18 +95,54 @@ def _run(cmd: List[str]) -> float:
     return wall
 
 
-def measure(tree: str, runs: int) -> Dict[str, Dict[str, List[float]]]:
-    times: Dict[str, Dict[str, List[float]]] = {
-        "in process": {"floor": [], "check": []},
-        "subprocess": {"floor": [], "check": []},
-    }
-    check_cmd = [sys.executable, "-m", "mmname_lsp.cli", "check", tree, *CHECK_ARGS]
+def _touch(path: Path, counter: List[int]) -> None:
+    counter[0] += 1
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(f"# edit {counter[0]}\n")
+
+
+def measure(tree: str, runs: int, scratch: Path) -> Dict[str, Dict[str, List[float]]]:
+    cache = str(scratch / "cache")
+    copy = scratch / "tree"
+    shutil.copytree(tree, copy, symlinks=True)
+    leaf = copy / "configs" / "resnet" / "resnet50_8xb32_in1k.py"
+    base = copy / "configs" / "_base_" / "default_runtime.py"
+    cold = ["--no-cache"]
+    warm = ["--cache-dir", cache]
+    py = [sys.executable, "-m", "mmname_lsp.cli", "check"]
     floor_cmd = [sys.executable, str(Path(__file__).resolve()), "--floor", tree]
-    for _ in range(runs):
-        times["in process"]["floor"].append(_timed(lambda: floor_scan(tree)))
-        times["in process"]["check"].append(_timed(lambda: check_in_process(tree)))
-        times["subprocess"]["floor"].append(_run(floor_cmd))
-        times["subprocess"]["check"].append(_run(check_cmd))
+    counter = [0]
+    cases: Dict[str, Tuple[str, Callable[[], object]]] = {
+        "in process, cold": ("in", lambda: check_in_process(tree, *cold)),
+        "in process, warm": ("in", lambda: check_in_process(tree, *warm)),
+        "subprocess, cold": ("sub", lambda: _run([*py, tree, *CHECK_ARGS, *cold])),
+        "subprocess, warm": ("sub", lambda: _run([*py, tree, *CHECK_ARGS, *warm])),
+        "subprocess, one config edited": ("sub", lambda: _run([*py, str(copy), *CHECK_ARGS,
+                                                               *warm])),
+        "subprocess, shared base edited": ("sub", lambda: _run([*py, str(copy), *CHECK_ARGS,
+                                                                *warm])),
+    }
+    before = {"subprocess, one config edited": leaf, "subprocess, shared base edited": base}
+    # Fill the cache from other processes, so that the in-process warm runs
+    # measure a process that has analysed nothing yet (as a real second run).
+    _run([*py, tree, *CHECK_ARGS, *warm])
+    _run([*py, str(copy), *CHECK_ARGS, *warm])
+    times: Dict[str, Dict[str, List[float]]] = {k: {"floor": [], "check": []} for k in cases}
+    # In-process cold runs last: they leave every parsed config in memory.
+    order = ["in process, warm", *[k for k in cases if not k.startswith("in process")],
+             "in process, cold"]
+    phases = [order[:1], order[1:-1], order[-1:]]
+    for phase in phases:
+        for _ in range(runs):
+            for label in phase:
+                mode, fn = cases[label]
+                if mode == "in":
+                    times[label]["floor"].append(_timed(lambda: floor_scan(tree)))
+                else:
+                    times[label]["floor"].append(_run(floor_cmd))
+                if label in before:
+                    _touch(before[label], counter)
+                times[label]["check"].append(_timed(fn))
     return times
 
 
@@ -119,8 +163,10 @@ def main(argv: List[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     files = sum(1 for _, _, fs in os.walk(tree) for f in fs if f.endswith(".py"))
     literals = floor_scan(tree)
-    findings = check_in_process(tree)
-    times = measure(tree, max(1, args.runs))
+    compileall.compile_dir(str(ROOT / "mmname_lsp"), quiet=1)
+    with tempfile.TemporaryDirectory(prefix="mmname-bench-") as scratch:
+        times = measure(tree, max(1, args.runs), Path(scratch))
+    findings = check_in_process(tree, "--no-cache")
     rows = []
     for mode, pair in times.items():
         best_f, best_c = min(pair["floor"]), min(pair["check"])
@@ -141,11 +187,11 @@ def main(argv: List[str] | None = None) -> int:
         print(f"| {r['mode']} | {r['floor_best'] * 1000:.0f} ms | {r['check_best'] * 1000:.0f} ms "
               f"| {r['ratio_best']:.2f}x | {r['floor_median'] * 1000:.0f} ms "
               f"| {r['check_median'] * 1000:.0f} ms | {r['ratio_median']:.2f}x |")
+    print()
     for r in rows:
         verdict = "within" if r["ratio_best"] <= TARGET_RATIO else "over"
-        print(f"\n{r['mode']}: check / floor = {r['ratio_best']:.2f}x "
-              f"({verdict} the {TARGET_RATIO:.0f}x aim)", end="")
-    print()
+        print(f"{r['mode']}: check / floor = {r['ratio_best']:.2f}x "
+              f"({verdict} the {TARGET_RATIO:.0f}x aim)")
     return 0
 
 
