@@ -459,7 +459,9 @@ def discover(
             continue
         if force_exclude and any(s.excludes(abs_path, True) for s in excludes):
             continue
-        listing = _git_listing(abs_path) if use_git is not False else None
+        in_repo = use_git is True or _repo_root(abs_path) is not None or "GIT_DIR" in os.environ
+        # Outside any work tree, spare the git process (a few ms a run).
+        listing = _git_listing(abs_path) if use_git is not False and in_repo else None
         if use_git is True and listing is None:
             notices.append(Notice("error", given, "not in a git work tree (or git is missing)"))
             continue
