@@ -113,6 +113,9 @@ class Analysis:
     # Other paths whose state on disk the findings depend on (bases, probed
     # paths): what a persistent cache of the findings must check.
     deps: Set[str] = field(default_factory=set)
+    # What the static config reader left out, and why: (what, reason) pairs
+    # (a scoped base, a statement that needs running code); verbose output.
+    skipped: List[Tuple[str, str]] = field(default_factory=list)
     _starts: Optional[List[int]] = field(default=None, repr=False)
     _strings: List[Occurrence] = field(default_factory=list, repr=False)
 
@@ -358,6 +361,7 @@ def _resolve(
         cache = _DEFAULT_CACHE
     resolved = resolve_config(path, text, overlay=overlay, cache=cache)
     result.deps.update(resolved.deps)
+    result.skipped.extend(resolved.skipped)
     _base_issues(result, resolved, path, text)
     if occ is not None:
         _consistency(result, occ, resolved)

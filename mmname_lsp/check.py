@@ -562,6 +562,8 @@ class FileReport:
     fixable: int = 0  # reported findings --fix would fix (now, without renames)
     unsafe_fixable: int = 0  # more with --unsafe-fixes
     fixable_ids: FrozenSet[int] = frozenset()  # id() of those findings
+    # What the static config reader left out, and why (for --verbose).
+    skipped: List[Tuple[str, str]] = field(default_factory=list)
 
     def is_fixable(self, finding: Finding) -> bool:
         """Whether --fix would fix ``finding`` (a safe text fix that breaks nothing)."""
@@ -589,6 +591,7 @@ class CheckResult:
     references_updated: int = 0
     files_checked: int = 0
     cached: int = 0  # files whose findings came from the persistent cache
+    cache_folder: Optional[str] = None  # None: no cache used
 
     @property
     def findings(self) -> List[Tuple[FileReport, Finding]]:
@@ -776,16 +779,18 @@ class Checker:
                 text, bom = source if source is not None else ("", False)
                 if found is not None:
                     # `text` is "" when nothing is reported: no position to find.
-                    analysis = Analysis(text, t.abs_path, findings=found)
+                    analysis = Analysis(text, t.abs_path, findings=found[0], skipped=found[1])
                 else:
                     analysis = self.analyse(text, t.display)
                     if cache is not None and digest is not None:
-                        cache.store(t.abs_path, digest, analysis.deps, analysis.findings)
+                        cache.store(t.abs_path, digest, analysis.deps, analysis.findings,
+                                    analysis.skipped)
                 report = FileReport(t.display, t.abs_path, text, [], bom=bom)
             result.files_checked += 1
             analyses[id(report)] = analysis
             reports.append(report)
         if cache is not None:
+            result.cache_folder = str(cache.folder)
             result.cached = cache.hits
             cache.forget_missing(t.abs_path for t, _source, _digest in read)
             problem = cache.save()
@@ -805,6 +810,7 @@ class Checker:
             analysis = analyses[id(report)]
             found = self.reported(analysis.findings)
             report.findings = _sorted(found, report.text)
+            report.skipped = list(analysis.skipped)
             safe = self.fixable(found, report.abs_path, False)
             report.fixable = len(safe)
             report.fixable_ids = frozenset(id(f) for f in safe)

@@ -37,7 +37,7 @@ from typing import Any, BinaryIO, Callable, Dict, Iterable, List, Optional, Tupl
 from mmname_lsp import __version__
 from mmname_lsp.settings import Settings
 
-FORMAT = 1
+FORMAT = 2
 DIRNAME = ".mmname_cache"
 ENV_DIR = "MMNAME_CACHE_DIR"
 MAX_DEP_BYTES = 4 * 1024 * 1024  # the config reader refuses larger files too
@@ -212,6 +212,7 @@ class Entry:
     # (code, severity, the finding's JSON): only the findings a run reports
     # are parsed and rebuilt.
     findings: List[Tuple[str, str, str]]
+    skipped: List[Tuple[str, str]]  # what the config reader left out, and why
 
 
 class FindingCache:
@@ -221,7 +222,7 @@ class FindingCache:
     holds each path and fingerprint once, ``stamps`` rows are ``[path, size,
     mtime_ns, ctime_ns, inode, digest, hashed_at_ns]`` (the content hash of a
     file as last read) and ``files`` rows are ``[path, digest, deps,
-    findings]``; paths and fingerprints are indexes into ``strings`` (the same
+    findings, skipped]``; paths and fingerprints are indexes into ``strings`` (the same
     bases are shared by hundreds of configs).
 
     A file whose stat matches its stamp is not read again, as git does with
@@ -256,10 +257,10 @@ class FindingCache:
             strings = raw["strings"]
             for path_i, size, mtime, ctime, ino, digest, hashed_at in raw["stamps"]:
                 self.stamps[strings[path_i]] = ([size, mtime, ctime, ino], digest, hashed_at)
-            for path_i, digest, deps, findings in raw["files"]:
+            for path_i, digest, deps, findings, skipped in raw["files"]:
                 pairs = [(strings[deps[i]], strings[deps[i + 1]])
                          for i in range(0, len(deps) - 1, 2)]
-                self.entries[strings[path_i]] = Entry(digest, pairs, findings)
+                self.entries[strings[path_i]] = Entry(digest, pairs, findings, skipped)
         except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
             # No cache yet, or a damaged one (or not of our making): start afresh.
             self.entries.clear()
@@ -327,10 +328,11 @@ class FindingCache:
 
     def lookup(self, path: str, digest: str,
                wanted: Callable[[str, str], bool] = lambda code, severity: True,
-               ) -> Optional[List[Any]]:
-        """The findings stored for ``path`` when it and all it depends on are
-        unchanged, None otherwise; only those whose (code, severity) is
-        ``wanted`` are rebuilt (most stored findings are hints nobody asked for)."""
+               ) -> Optional[Tuple[List[Any], List[Tuple[str, str]]]]:
+        """The findings stored for ``path`` and what the config reader left
+        out, when it and all it depends on are unchanged; None otherwise.  Only
+        findings whose (code, severity) is ``wanted`` are rebuilt (most stored
+        findings are hints nobody asked for)."""
         entry = self.entries.get(path)
         if entry is None or entry.digest != digest:
             self.misses += 1
@@ -342,11 +344,12 @@ class FindingCache:
         try:
             findings = [self._decode(text) for code, severity, text in entry.findings
                         if wanted(code, severity)]
+            skipped = [(str(what), str(why)) for what, why in entry.skipped]
         except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
             self.misses += 1  # an entry not of our making
             return None
         self.hits += 1
-        return findings
+        return findings, skipped
 
     def _decode(self, text: str) -> Any:
         if self._builder is None:
@@ -354,13 +357,14 @@ class FindingCache:
         return json.loads(text, object_hook=self._builder)
 
     def store(self, path: str, digest: str, deps: Iterable[str],
-              findings: Iterable[Any]) -> None:
-        """Remember ``findings`` of ``path`` (whose bytes hash to ``digest``) and
-        the fingerprints of the other paths they depend on."""
+              findings: Iterable[Any], skipped: Iterable[Tuple[str, str]] = ()) -> None:
+        """Remember ``findings`` of ``path`` (whose bytes hash to ``digest``),
+        what the config reader left out, and the fingerprints of the other
+        paths they depend on."""
         rows = [(f.code, f.severity, json.dumps(encode(f), separators=(",", ":")))
                 for f in findings]
         pairs = sorted((d, self.fingerprint(d)) for d in set(deps) if d != path)
-        self.entries[path] = Entry(digest, pairs, rows)
+        self.entries[path] = Entry(digest, pairs, rows, [list(x) for x in skipped])
         self.changed = True
 
     def forget_missing(self, seen: Iterable[str]) -> None:
@@ -395,7 +399,7 @@ class FindingCache:
         files = []
         for path, e in self.entries.items():
             deps = [i for dep, fp in e.deps for i in (at(dep), at(fp))]
-            files.append([at(path), e.digest, deps, [list(f) for f in e.findings]])
+            files.append([at(path), e.digest, deps, [list(f) for f in e.findings], e.skipped])
         data = {"format": FORMAT, "strings": list(index), "stamps": stamps, "files": files}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

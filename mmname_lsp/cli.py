@@ -266,6 +266,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     for n in result.notices:
         _say(err, f"mmname check: {n.level}: {output.printable(n.path)}: {n.message}\n")
+    if args.verbose:
+        _say(err, output.render_verbose(result))
     machine = args.format in ("json", "sarif", "github") or args.diff
     closing = err if machine else out
     if args.diff:
@@ -344,6 +346,10 @@ def _add_check_parser(sub) -> None:
                        help="read [tool.mmname] from FILE instead of the nearest pyproject.toml")
     group.add_argument("--no-config", action="store_true",
                        help="ignore pyproject.toml files; use the defaults")
+    chk.add_argument("-v", "--verbose", action="store_true",
+                     help="also say what the static config reader left out and why "
+                          "(scoped bases, statements that need running code), and how "
+                          "many files came from the cache (on stderr)")
     cache = chk.add_mutually_exclusive_group()
     cache.add_argument("--no-cache", action="store_true",
                        help="analyse every file afresh; neither read nor write the cache")

@@ -141,6 +141,35 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+def _skipped_where(what: str, abs_path: Optional[str]) -> str:
+    """``what`` as the reader of ``abs_path`` knows it: ``line 18`` of the file
+    itself, a base relative to it (as its `_base_` entry writes it)."""
+    if abs_path is None:
+        return what
+    if what.startswith(abs_path + ":"):
+        return "line " + what[len(abs_path) + 1 :]
+    if os.path.isabs(what):
+        return os.path.relpath(what, os.path.dirname(abs_path))
+    return what
+
+
+def render_verbose(result: CheckResult) -> str:
+    """--verbose: what the config reader left out per file, and the cache's share."""
+    lines = []
+    for r in result.reports:
+        for what, why in r.skipped:
+            lines.append(f"mmname check: info: {printable(r.path)}: not read statically: "
+                         f"{printable(_skipped_where(what, r.abs_path))}: {printable(why)}")
+    files = result.files_checked
+    if result.cache_folder is None:
+        cache = "the cache was not used"
+    else:
+        cache = (f"{result.cached} from the cache in {printable(result.cache_folder)}, "
+                 f"{files - result.cached} analysed")
+    lines.append(f"mmname check: info: {_plural(files, 'file')} checked; {cache}")
+    return "\n".join(lines) + "\n"
+
+
 def summary(result: CheckResult) -> str:
     """The closing lines: problem counts, what --fix did or could do."""
     lines = []

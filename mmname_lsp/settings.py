@@ -22,7 +22,7 @@ _KEYS = {
     "severity": "map of rule code to error/warning/information/hint/off",
     "extraTokens": "map of token to its meaning (string) or {kind, meaning}",
     "sources": f"list of places to scan: {', '.join(SOURCE_KINDS)}",
-    "trace": "accepted for editor clients (trace level), not used by the server",
+    "trace": "the editor's trace level for this server (the editor sends it as $/setTrace)",
     "workspaceDiagnostics": "true/false: diagnostics for files that are not open",
     "server": "editor-side settings (how to start the server), ignored by the server",
 }

@@ -78,6 +78,8 @@ class MMNameServer(LanguageServer):
         self.shutdown_received = False
         self.exit_received = False
         self._analyses: Dict[str, Tuple[int, str, Analysis]] = {}
+        # What the config reader left out per document, as last traced.
+        self._traced_skips: Dict[str, Tuple[Tuple[str, str], ...]] = {}
         self._indexes: Dict[str, Tuple[int, str, LineIndex]] = {}
         self._pending: Dict[str, asyncio.TimerHandle] = {}
         self.config_cache: Any = None
@@ -158,7 +160,27 @@ class MMNameServer(LanguageServer):
         result = analyse(source_for_analysis, path, settings, config_cache=self.config_cache,
                          overlay=self.open_texts(exclude=doc.uri))
         self._analyses[doc.uri] = (version, source, result)
+        self.trace_skipped(doc.uri, path, result)
         return result
+
+    def trace_skipped(self, uri: str, path: Optional[str], result: Analysis) -> None:
+        """Say what the static config reader left out and why: in the log, and
+        as ``$/logTrace`` when the client asked for a trace (once per change,
+        not per keystroke)."""
+        skipped = tuple(result.skipped)
+        if self._traced_skips.get(uri, ()) == skipped:
+            return
+        self._traced_skips[uri] = skipped
+        if not skipped:
+            return
+        lines = [f"{what}: {why}" for what, why in skipped]
+        message = f"{path or uri}: not read statically: {len(skipped)} item(s)"
+        log.info("%s\n  %s", message, "\n  ".join(lines))
+        trace = self.protocol.trace
+        if trace in (None, types.TraceValue.Off):
+            return
+        verbose = "\n".join(lines) if trace == types.TraceValue.Verbose else None
+        self.log_trace(types.LogTraceParams(message=message, verbose=verbose))
 
     def open_texts(self, exclude: str) -> Dict[str, str]:
         """Unsaved texts of the other open files, by path (bases being edited)."""
@@ -183,6 +205,7 @@ class MMNameServer(LanguageServer):
 
     def forget(self, uri: str) -> None:
         self._analyses.pop(uri, None)
+        self._traced_skips.pop(uri, None)
         self._indexes.pop(uri, None)
         handle = self._pending.pop(uri, None)
         if handle:
@@ -349,6 +372,9 @@ def on_initialize(ls: MMNameServer, params: types.InitializeParams) -> None:
     ls.configuration_support = bool(caps.workspace and caps.workspace.configuration)
     if params.initialization_options is not None:
         ls.apply_settings(params.initialization_options, None, "initializationOptions")
+    if params.trace is not None:
+        # pygls follows $/setTrace only; the initial value comes from here.
+        ls.protocol.trace = params.trace
     if params.process_id:
         _watch_parent(params.process_id)
     if ls.configuration_support:

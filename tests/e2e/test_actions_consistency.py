@@ -17,6 +17,7 @@ from tests.e2e.conftest import (
     encoding_of,
     init_params,
     open_doc,
+    pull,
     text_at,
 )
 
@@ -193,3 +194,47 @@ async def test_no_rename_outside_the_workspace(client: LanguageClient, tmp_path:
     acts = await actions(client, bad.as_uri(), diag.range, [diag])
     assert not [a for a in acts if a.title.startswith("Rename file")]
     assert [a.title for a in acts] == ["Disable MMN101 for this file"]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def traced_client(lsp_client: LanguageClient):
+    lsp_client.traces = asyncio.Queue()
+
+    @lsp_client.feature(types.LOG_TRACE)
+    def _log_trace(client: LanguageClient, params: types.LogTraceParams) -> None:
+        client.traces.put_nowait(params)
+
+    params = init_params("visual-studio-code")
+    params.trace = types.TraceValue.Verbose
+    await asyncio.wait_for(lsp_client.initialize_session(params), TIMEOUT)
+    yield
+    await asyncio.wait_for(lsp_client.shutdown_session(), TIMEOUT)
+
+
+async def next_trace(client: LanguageClient, needle: str) -> types.LogTraceParams:
+    """The next $/logTrace about what the config reader left out in ``needle``."""
+    while True:
+        found = await asyncio.wait_for(client.traces.get(), TIMEOUT)
+        if needle in found.message:
+            return found
+
+
+async def test_what_the_reader_left_out_goes_to_the_trace(traced_client, tmp_path: Path):
+    path = tmp_path / "configs" / "resnet" / "resnet50_8xb32_in1k.py"
+    path.parent.mkdir(parents=True)
+    text = "_base_ = ['mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py']\n"
+    await open_doc(traced_client, path.as_uri(), text)
+    found = await next_trace(traced_client, path.name)
+    assert "not read statically: 1 item(s)" in found.message
+    assert "scoped base from package 'mmdet' is not read" in found.verbose
+    # Messages level: the summary only, after the next change of what is left out.
+    traced_client.set_trace(types.SetTraceParams(value=types.TraceValue.Messages))
+    traced_client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(
+            text="_base_ = ['mmdet::a/b.py', 'mmseg::x/y.py']\n")],
+    ))
+    await pull(traced_client, path.as_uri())  # the VS Code preset pulls diagnostics
+    again = await next_trace(traced_client, path.name)
+    assert "not read statically: 2 item(s)" in again.message
+    assert again.verbose is None

@@ -346,3 +346,31 @@ def test_real_tree_same_findings_cold_and_warm(tmp_path):
     assert summary(warm) == summary(cold)
     assert [f.fix for _r, f in warm.findings] == [f.fix for _r, f in cold.findings]
     assert [f.related for _r, f in warm.findings] == [f.related for _r, f in cold.findings]
+
+
+def test_verbose_says_what_the_reader_left_out_cached_or_not(tmp_path, capsys, monkeypatch):
+    root = tmp_path / "p"
+    write(root, "configs/_base_/data.py", "train_dataloader = dict(batch_size=32)\n")
+    write(root, CONFIG, "_base_ = ['mmdet::x/y.py', '../_base_/data.py']\n"
+                        "\n"
+                        "model['head']['num_classes'] = 10\n")
+    monkeypatch.chdir(root)
+    args = [".", "-v", "--cache-dir", str(tmp_path / "c")]
+    lines = []
+    for _ in range(2):
+        _rc, _out, err = run(capsys, *args)
+        lines.append([x for x in err.splitlines() if x.startswith("mmname check: info:")])
+    cold, warm = lines
+    assert cold[:-1] == warm[:-1]
+    shown = "\n".join(cold)
+    assert (f"{os.path.normpath(CONFIG)}: not read statically: mmdet::x/y.py: scoped base "
+            "from package 'mmdet' is not read") in shown
+    assert (f"{os.path.normpath(CONFIG)}: not read statically: line 3: assignment into an "
+            "unknown value: undefined name 'model'") in shown
+    assert cold[-1].endswith("2 files checked; 0 from the cache in "
+                             f"{tmp_path / 'c'}, 2 analysed")
+    assert warm[-1].endswith(f"2 from the cache in {tmp_path / 'c'}, 0 analysed")
+    _rc, _out, quiet = run(capsys, ".", "--cache-dir", str(tmp_path / "c"))
+    assert "info:" not in quiet
+    _rc, _out, off = run(capsys, ".", "-v", "--no-cache")
+    assert "info: 2 files checked; the cache was not used" in off
