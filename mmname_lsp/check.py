@@ -41,6 +41,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence
 
 from mmname_lsp.analysis import Analysis, Finding, Occurrence, analyse, settings_decoder
 from mmname_lsp.check_cache import FindingCache, read_capped
+from mmname_lsp.check_parallel import analyse_files
 from mmname_lsp.fixes import apply_text_fixes, text_fixes
 from mmname_lsp.rules.registry import RULES
 from mmname_lsp.settings import Settings
@@ -546,6 +547,8 @@ class CheckOptions:
     # cache that cannot be written is worth a warning (a folder the user named).
     cache_dir: Optional[str] = None
     cache_warnings: bool = False
+    # Processes for files not in the cache (0: one per CPU); many files only.
+    jobs: int = 1
 
 
 @dataclass
@@ -592,6 +595,7 @@ class CheckResult:
     files_checked: int = 0
     cached: int = 0  # files whose findings came from the persistent cache
     cache_folder: Optional[str] = None  # None: no cache used
+    workers: int = 1  # processes that analysed the files not in the cache
 
     @property
     def findings(self) -> List[Tuple[FileReport, Finding]]:
@@ -757,6 +761,7 @@ class Checker:
             source = self._read(t, result, cache)
             if source is not None:
                 read.append((t, source[:2], source[2]))
+        misses: List[Tuple[FileReport, Optional[str]]] = []
         for t, source, digest in read:
             if do_fix:
                 assert source is not None
@@ -764,11 +769,12 @@ class Checker:
                 new_text, count, analysis = self.fix_text(text, t.display, t.abs_path)
                 result.fixed += count
                 report = FileReport(t.display, t.abs_path, new_text, [], text, bom=bom)
+                analyses[id(report)] = analysis
             else:
                 found = None
                 if cache is not None and digest is not None:
                     found = cache.lookup(t.abs_path, digest, self.wanted)
-                if source is None and (found is None or found):
+                if source is None and (found is None or found[0]):
                     # Findings to place in the text, or none cached after all.
                     read_now = self._read(t, result, cache)
                     if read_now is None:
@@ -777,18 +783,23 @@ class Checker:
                     if read_now[2] != digest:  # changed since: analyse what is there
                         found, digest = None, read_now[2]
                 text, bom = source if source is not None else ("", False)
+                report = FileReport(t.display, t.abs_path, text, [], bom=bom)
                 if found is not None:
                     # `text` is "" when nothing is reported: no position to find.
-                    analysis = Analysis(text, t.abs_path, findings=found[0], skipped=found[1])
+                    analyses[id(report)] = Analysis(text, t.abs_path, findings=found[0],
+                                                    skipped=found[1])
                 else:
-                    analysis = self.analyse(text, t.display)
-                    if cache is not None and digest is not None:
-                        cache.store(t.abs_path, digest, analysis.deps, analysis.findings,
-                                    analysis.skipped)
-                report = FileReport(t.display, t.abs_path, text, [], bom=bom)
+                    misses.append((report, digest))
             result.files_checked += 1
-            analyses[id(report)] = analysis
             reports.append(report)
+        done, result.workers = analyse_files(
+            [(r.text, os.path.abspath(r.path)) for r, _digest in misses], self.settings,
+            opts.jobs)
+        for (report, digest), analysis in zip(misses, done):
+            analyses[id(report)] = analysis
+            if cache is not None and digest is not None:
+                cache.store(report.abs_path, digest, analysis.deps, analysis.findings,
+                            analysis.skipped)
         if cache is not None:
             result.cache_folder = str(cache.folder)
             result.cached = cache.hits

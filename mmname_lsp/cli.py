@@ -255,6 +255,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         rename_files=args.rename_files,
         cache_dir=None if args.no_cache else str(cache_dir),
         cache_warnings=cache_chosen,
+        jobs=args.jobs,
     )
     try:
         result = run_check(options)
@@ -296,6 +297,16 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     if result.findings and not args.exit_zero:
         return 1
     return 0
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, not {value!r}")
+    return n
 
 
 def _add_check_parser(sub) -> None:
@@ -346,6 +357,9 @@ def _add_check_parser(sub) -> None:
                        help="read [tool.mmname] from FILE instead of the nearest pyproject.toml")
     group.add_argument("--no-config", action="store_true",
                        help="ignore pyproject.toml files; use the defaults")
+    chk.add_argument("-j", "--jobs", type=_jobs, default=0, metavar="N",
+                     help="processes for files not in the cache (default 0: one per CPU; "
+                          "1: this process only); used for 64 files or more")
     chk.add_argument("-v", "--verbose", action="store_true",
                      help="also say what the static config reader left out and why "
                           "(scoped bases, statements that need running code), and how "

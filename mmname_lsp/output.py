@@ -166,7 +166,8 @@ def render_verbose(result: CheckResult) -> str:
     else:
         cache = (f"{result.cached} from the cache in {printable(result.cache_folder)}, "
                  f"{files - result.cached} analysed")
-    lines.append(f"mmname check: info: {_plural(files, 'file')} checked; {cache}")
+    lines.append(f"mmname check: info: {_plural(files, 'file')} checked; {cache}"
+                 + (f" (in {result.workers} processes)" if result.workers > 1 else ""))
     return "\n".join(lines) + "\n"
 
 

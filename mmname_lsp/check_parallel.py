@@ -1,0 +1,98 @@
+"""Analysing many files for `mmname check`, in worker processes when that pays.
+
+A cold check of a large tree is CPU-bound pure Python (parsing configs,
+evaluating their ``_base_`` chains, decoding names), so worker processes put
+the other cores to use.  Workers are forked: they start with this process's
+modules and with the vocabulary and zoo already loaded (loaded here first).
+Each keeps its own cache of parsed bases, and files are handed out in runs of
+neighbours, as a folder's configs share their bases.
+
+Everything runs in this process instead when the files are few, when fork is
+not available, or when other threads run here (forking a threaded process can
+deadlock); the results are the same either way.  A worker that dies (killed,
+out of memory) costs time, not results: what it did not return is analysed
+here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import List, Optional, Sequence, Tuple
+
+from mmname_lsp.analysis import Analysis, analyse, settings_decoder
+from mmname_lsp.settings import Settings
+
+MIN_FILES = 64  # fewer: starting workers costs more than it saves
+CHUNK = 32  # files a worker takes at a time
+MAX_WORKERS = 16
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (a container's limit, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def worker_count(jobs: int, files: int) -> int:
+    """How many processes analyse ``files`` files for ``jobs`` (0: one per CPU)."""
+    if files < MIN_FILES:
+        return 1
+    wanted = cpu_count() if jobs <= 0 else jobs
+    wanted = min(wanted, MAX_WORKERS, -(-files // CHUNK))
+    if wanted <= 1:
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if threading.active_count() > 1:
+        return 1
+    return wanted
+
+
+def analyse_files(
+    items: Sequence[Tuple[str, str]], settings: Settings, jobs: int = 1
+) -> Tuple[List[Analysis], int]:
+    """The analyses of ``(text, absolute path)`` items, in order, and the
+    number of processes that made them."""
+    workers = worker_count(jobs, len(items))
+    if workers == 1:
+        return [analyse(text, path, settings) for text, path in items], 1
+    _warm_up(settings)
+    done: List[Optional[Analysis]] = [None] * len(items)
+    chunks = [range(i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [(chunk, pool.submit(_analyse_chunk, [items[i] for i in chunk], settings))
+                       for chunk in chunks]
+            for chunk, future in futures:
+                for i, (findings, deps, skipped) in zip(chunk, future.result()):
+                    done[i] = Analysis(items[i][0], items[i][1], findings=findings, deps=deps,
+                                       skipped=skipped)
+    except (BrokenProcessPool, OSError, pickle.PicklingError):
+        pass  # what the workers did not return is analysed below
+    return [a if a is not None else analyse(text, path, settings)
+            for a, (text, path) in zip(done, items)], workers
+
+
+def _warm_up(settings: Settings) -> None:
+    # Loaded once here rather than once per worker after the fork.
+    import mmname_lsp.configs  # noqa: F401
+    import mmname_lsp.rules.consistency  # noqa: F401
+    import mmname_lsp.sources.python  # noqa: F401
+
+    settings_decoder(settings).decode("resnet50_8xb32_in1k")
+
+
+def _analyse_chunk(items: List[Tuple[str, str]], settings: Settings) -> List[tuple]:
+    """In a worker: what the parent needs of each analysis (not the occurrences)."""
+    out = []
+    for text, path in items:
+        a = analyse(text, path, settings)
+        out.append((a.findings, a.deps, a.skipped))
+    return out
