@@ -9,7 +9,8 @@ alternating, ``--runs`` times; the table shows the best and the median run.
     python3 benchmarks/bench_check.py [--runs 5] [--tree DIR] [--json]
 
 Measured, each against the floor:
-  * cold: ``--no-cache``, every file analysed.  In process
+  * cold: ``--no-cache``, every file analysed, in worker processes (one per
+    CPU) and, as a subprocess, also in one process (``-j 1``).  In process
     (``mmname_lsp.cli.main``) the first run loads the vocabulary and the zoo
     and later runs find them (and the parsed bases) in memory; as a subprocess
     (``python -m mmname_lsp.cli``) every run starts from nothing;
@@ -116,6 +117,8 @@ def measure(tree: str, runs: int, scratch: Path) -> Dict[str, Dict[str, List[flo
         "in process, cold": ("in", lambda: check_in_process(tree, *cold)),
         "in process, warm": ("in", lambda: check_in_process(tree, *warm)),
         "subprocess, cold": ("sub", lambda: _run([*py, tree, *CHECK_ARGS, *cold])),
+        "subprocess, cold, one process": ("sub", lambda: _run([*py, tree, *CHECK_ARGS, *cold,
+                                                               "-j", "1"])),
         "subprocess, warm": ("sub", lambda: _run([*py, tree, *CHECK_ARGS, *warm])),
         "subprocess, one config edited": ("sub", lambda: _run([*py, str(copy), *CHECK_ARGS,
                                                                *warm])),
