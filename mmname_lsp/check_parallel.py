@@ -16,12 +16,9 @@ here.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import List, Optional, Sequence, Tuple
 
 from mmname_lsp.analysis import Analysis, analyse, settings_decoder
@@ -48,7 +45,7 @@ def worker_count(jobs: int, files: int) -> int:
     wanted = min(wanted, MAX_WORKERS, -(-files // CHUNK))
     if wanted <= 1:
         return 1
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):
         return 1
     if threading.active_count() > 1:
         return 1
@@ -63,6 +60,11 @@ def analyse_files(
     workers = worker_count(jobs, len(items))
     if workers == 1:
         return [analyse(text, path, settings) for text, path in items], 1
+    # Imported here: a run served from the cache should not pay for them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     _warm_up(settings)
     done: List[Optional[Analysis]] = [None] * len(items)
     chunks = [range(i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK)]
