@@ -16,6 +16,7 @@ here.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import threading
@@ -66,6 +67,9 @@ def analyse_files(
     from concurrent.futures.process import BrokenProcessPool
 
     _warm_up(settings)
+    # What exists now is shared with the workers copy-on-write; the collector
+    # touching it in a worker would copy it page by page.
+    gc.freeze()
     done: List[Optional[Analysis]] = [None] * len(items)
     chunks = [range(i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK)]
     try:
@@ -78,6 +82,8 @@ def analyse_files(
                                        skipped=skipped)
     except (BrokenProcessPool, OSError, pickle.PicklingError):
         pass  # what the workers did not return is analysed below
+    finally:
+        gc.unfreeze()
     return [a if a is not None else analyse(text, path, settings)
             for a, (text, path) in zip(done, items)], workers
 
