@@ -9,11 +9,11 @@ alternating, ``--runs`` times; the table shows the best and the median run.
     python3 benchmarks/bench_check.py [--runs 5] [--tree DIR] [--json]
 
 Measured, each against the floor:
-  * cold: ``--no-cache``, every file analysed, in worker processes (one per
-    CPU) and, as a subprocess, also in one process (``-j 1``).  In process
-    (``mmname_lsp.cli.main``) the first run loads the vocabulary and the zoo
-    and later runs find them (and the parsed bases) in memory; as a subprocess
-    (``python -m mmname_lsp.cli``) every run starts from nothing;
+  * cold: ``--no-cache``, every file analysed.  As a subprocess (``python -m
+    mmname_lsp.cli``) every run starts from nothing, in worker processes (one
+    per CPU, the default) and in one process (``-j 1``).  In process
+    (``mmname_lsp.cli.main``, ``-j 1``) the first run loads the vocabulary and
+    the zoo and later runs find them and the parsed bases in memory;
   * warm: the persistent cache filled by a previous run and nothing changed
     (what CI with a restored cache, pre-commit and a second run see);
   * one config edited / a shared base edited: a copy of the tree in a temporary
@@ -114,7 +114,7 @@ def measure(tree: str, runs: int, scratch: Path) -> Dict[str, Dict[str, List[flo
     floor_cmd = [sys.executable, str(Path(__file__).resolve()), "--floor", tree]
     counter = [0]
     cases: Dict[str, Tuple[str, Callable[[], object]]] = {
-        "in process, cold": ("in", lambda: check_in_process(tree, *cold)),
+        "in process, cold": ("in", lambda: check_in_process(tree, *cold, "-j", "1")),
         "in process, warm": ("in", lambda: check_in_process(tree, *warm)),
         "subprocess, cold": ("sub", lambda: _run([*py, tree, *CHECK_ARGS, *cold])),
         "subprocess, cold, one process": ("sub", lambda: _run([*py, tree, *CHECK_ARGS, *cold,
