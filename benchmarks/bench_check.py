@@ -110,6 +110,8 @@ def measure(tree: str, runs: int, scratch: Path) -> Dict[str, Dict[str, List[flo
     base = copy / "configs" / "_base_" / "default_runtime.py"
     cold = ["--no-cache"]
     warm = ["--cache-dir", cache]
+    # The copy is another project: a cache of its own, as next to its pyproject.toml.
+    warm_copy = ["--cache-dir", str(scratch / "cache-copy")]
     py = [sys.executable, "-m", "mmname_lsp.cli", "check"]
     floor_cmd = [sys.executable, str(Path(__file__).resolve()), "--floor", tree]
     counter = [0]
@@ -121,15 +123,15 @@ def measure(tree: str, runs: int, scratch: Path) -> Dict[str, Dict[str, List[flo
                                                                "-j", "1"])),
         "subprocess, warm": ("sub", lambda: _run([*py, tree, *CHECK_ARGS, *warm])),
         "subprocess, one config edited": ("sub", lambda: _run([*py, str(copy), *CHECK_ARGS,
-                                                               *warm])),
+                                                               *warm_copy])),
         "subprocess, shared base edited": ("sub", lambda: _run([*py, str(copy), *CHECK_ARGS,
-                                                                *warm])),
+                                                                *warm_copy])),
     }
     before = {"subprocess, one config edited": leaf, "subprocess, shared base edited": base}
     # Fill the cache from other processes, so that the in-process warm runs
     # measure a process that has analysed nothing yet (as a real second run).
     _run([*py, tree, *CHECK_ARGS, *warm])
-    _run([*py, str(copy), *CHECK_ARGS, *warm])
+    _run([*py, str(copy), *CHECK_ARGS, *warm_copy])
     times: Dict[str, Dict[str, List[float]]] = {k: {"floor": [], "check": []} for k in cases}
     # In-process cold runs last: they leave every parsed config in memory.
     order = ["in process, warm", *[k for k in cases if not k.startswith("in process")],
