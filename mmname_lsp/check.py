@@ -547,6 +547,7 @@ class CheckOptions:
     # cache that cannot be written is worth a warning (a folder the user named).
     cache_dir: Optional[str] = None
     cache_warnings: bool = False
+    cache_scope: str = ""  # the project's folder (projects may share a cache folder)
     # Processes for files not in the cache (0: one per CPU); many files only.
     jobs: int = 1
 
@@ -718,7 +719,8 @@ class Checker:
     def _open_cache(self) -> Optional[FindingCache]:
         if self.options.cache_dir is None:
             return None
-        return FindingCache.open(Path(self.options.cache_dir), self.settings)
+        return FindingCache.open(Path(self.options.cache_dir), self.settings,
+                                 self.options.cache_scope)
 
     def _read(self, t: Target, result: CheckResult, cache: Optional[FindingCache],
               ) -> Optional[Tuple[str, bool, Optional[str]]]:

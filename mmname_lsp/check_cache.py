@@ -11,7 +11,8 @@ What a file's findings depend on, and so what an entry is checked against:
   of its bytes or by what it is (missing, a folder, ...);
 * the environment, in the name of the cache file: this tool's version and
   source and data files, the Python version, an installed mmpretrain's model
-  index, and the settings.
+  index, and the settings (and the project's folder, for projects sharing a
+  cache folder).
 
 Entries are stored as JSON (never pickle: a cache found in a repository must
 not be able to run code) and read back into the same dataclasses, through a
@@ -130,10 +131,12 @@ def settings_stamp(settings: Settings) -> List[Any]:
     ]
 
 
-def environment_key(settings: Settings) -> str:
-    """Names the cache file: results of another environment are never read."""
+def environment_key(settings: Settings, scope: str = "") -> str:
+    """Names the cache file: results of another environment are never read.
+    ``scope`` (the project's folder) keeps projects that share a cache folder
+    in files of their own, each as small as its project."""
     stamp = [FORMAT, __version__, list(sys.version_info[:2]), _package_stamp(),
-             _zoo_stamp(), settings_stamp(settings)]
+             _zoo_stamp(), settings_stamp(settings), scope]
     return content_digest(json.dumps(stamp, sort_keys=True).encode("utf-8"))
 
 
@@ -244,8 +247,8 @@ class FindingCache:
         self._builder: Optional[_Builder] = None
 
     @classmethod
-    def open(cls, folder: Path, settings: Settings) -> FindingCache:
-        cache = cls(folder, environment_key(settings))
+    def open(cls, folder: Path, settings: Settings, scope: str = "") -> FindingCache:
+        cache = cls(folder, environment_key(settings, scope))
         cache.load()
         return cache
 

@@ -255,6 +255,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         rename_files=args.rename_files,
         cache_dir=None if args.no_cache else str(cache_dir),
         cache_warnings=cache_chosen,
+        cache_scope=str(config.root or Path.cwd()),
         jobs=args.jobs,
     )
     try:

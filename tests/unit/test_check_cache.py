@@ -155,6 +155,19 @@ def test_settings_have_their_own_cache(project, tmp_path):
     assert len(list(cache.glob("*.json"))) == 2
 
 
+def test_projects_sharing_a_cache_folder_keep_files_of_their_own(tmp_path, capsys,
+                                                                  monkeypatch):
+    shared = tmp_path / "shared-cache"
+    monkeypatch.setenv(check_cache.ENV_DIR, str(shared))
+    for name in ("one", "two"):
+        root = tmp_path / name
+        write(root, "pyproject.toml", "[tool.mmname]\nignore = []\n")
+        write(root, "tools/a.py", "x = 1\n")
+        monkeypatch.chdir(root)
+        run(capsys, ".")
+    assert len(list(shared.glob("*.json"))) == 2
+
+
 def test_select_and_severity_filters_apply_to_cached_findings(project, tmp_path):
     cache = tmp_path / "cache"
     write(project, "tools/ok.py", "x = get_model('resnet50_8xb32_in1k_typo')\n")
