@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, BinaryIO, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from mmname_lsp import __version__
 from mmname_lsp.settings import Settings
@@ -244,6 +244,8 @@ class FindingCache:
         # path -> ([size, mtime_ns, ctime_ns, inode], digest, hashed_at_ns)
         self.stamps: Dict[str, Tuple[List[int], str, int]] = {}
         self._now: Dict[str, str] = {}  # fingerprints taken in this run
+        self._loaded_stamp: Optional[List[int]] = None
+        self._stored: Set[str] = set()  # paths whose entries this run made
         self._builder: Optional[_Builder] = None
 
     @classmethod
@@ -252,7 +254,14 @@ class FindingCache:
         cache.load()
         return cache
 
+    def _file_stamp(self) -> Optional[List[int]]:
+        try:
+            return stat_stamp(os.stat(self.file))
+        except OSError:
+            return None
+
     def load(self) -> None:
+        self._loaded_stamp = self._file_stamp()
         try:
             raw = json.loads(self.file.read_bytes())
             if raw.get("format") != FORMAT:
@@ -368,6 +377,7 @@ class FindingCache:
                 for f in findings]
         pairs = sorted((d, self.fingerprint(d)) for d in set(deps) if d != path)
         self.entries[path] = Entry(digest, pairs, rows, [list(x) for x in skipped])
+        self._stored.add(path)
         self.changed = True
 
     def forget_missing(self, seen: Iterable[str]) -> None:
@@ -389,6 +399,8 @@ class FindingCache:
         """Write the entries if anything changed; the reason when it could not."""
         if not self.changed:
             return None
+        if self._file_stamp() != self._loaded_stamp:
+            self._merge_newer()
         index: Dict[str, int] = {}
 
         def at(text: str) -> int:
@@ -428,6 +440,19 @@ class FindingCache:
         self.changed = False
         self._prune()
         return None
+
+    def _merge_newer(self) -> None:
+        """Another run saved since we loaded (pre-commit runs several at once):
+        keep its entries for the files this run did not analyse, rather than
+        the last writer dropping the other's work."""
+        newer = FindingCache(self.folder, self.file.stem)
+        newer.load()
+        for path, entry in newer.entries.items():
+            if path not in self._stored:
+                self.entries[path] = entry
+        for path, stamp in newer.stamps.items():
+            if path not in self._now:
+                self.stamps[path] = stamp
 
     def _prune(self) -> None:
         """Delete caches of other environments (an older mmname, other

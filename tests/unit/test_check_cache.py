@@ -322,6 +322,26 @@ def test_stale_caches_of_other_environments_are_pruned(project, tmp_path):
     assert recent.exists() and other.exists()
 
 
+def test_runs_saving_at_the_same_time_keep_each_others_work(project, tmp_path):
+    cache = tmp_path / "cache"
+    check(project, cache)
+    key = environment_key(Settings())
+    one, two = FindingCache(cache, key), FindingCache(cache, key)
+    one.load()
+    two.load()
+    a, b = str(project / "tools" / "a.py"), str(project / "tools" / "b.py")
+    for path in (a, b):
+        Path(path).write_text("x = 1\n")
+    one.store(a, "digest-a", [], [])
+    assert one.save() is None
+    two.store(b, "digest-b", [], [])
+    assert two.save() is None
+    final = FindingCache(cache, key)
+    final.load()
+    assert final.entries[a].digest == "digest-a" and final.entries[b].digest == "digest-b"
+    assert str(project / CONFIG) in final.entries
+
+
 def test_racily_clean_stamps_are_not_trusted(tmp_path):
     path = tmp_path / "a.py"
     path.write_bytes(b"x = 1\n")
