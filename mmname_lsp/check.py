@@ -42,6 +42,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence
 from mmname_lsp.analysis import Analysis, Finding, Occurrence, analyse, settings_decoder
 from mmname_lsp.check_cache import FindingCache, read_capped
 from mmname_lsp.check_parallel import analyse_files
+from mmname_lsp.filestate import file_stamp
 from mmname_lsp.fixes import apply_text_fixes, text_fixes
 from mmname_lsp.rules.registry import RULES
 from mmname_lsp.settings import Settings
@@ -736,7 +737,8 @@ class Checker:
             result.notices.append(Notice("error", t.display,
                                          f"cannot read: {exc.strerror or exc}"))
             return None
-        digest = cache.remember(t.abs_path, st, data, hashed_at) if cache is not None else None
+        digest = (cache.remember(t.abs_path, file_stamp(st), data, hashed_at)
+                  if cache is not None else None)
         return text, bom, digest
 
     # -- the run ---------------------------------------------------------------

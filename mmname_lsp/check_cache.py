@@ -28,7 +28,6 @@ import hashlib
 import json
 import os
 import re
-import stat as stat_module
 import sys
 import tempfile
 import time
@@ -36,9 +35,10 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from mmname_lsp import __version__
+from mmname_lsp.filestate import Stamp, stamp_of
 from mmname_lsp.settings import Settings
 
-FORMAT = 2
+FORMAT = 3
 DIRNAME = ".mmname_cache"
 ENV_DIR = "MMNAME_CACHE_DIR"
 MAX_DEP_BYTES = 4 * 1024 * 1024  # the config reader refuses larger files too
@@ -70,26 +70,20 @@ def read_capped(fh: BinaryIO, cap: int) -> bytes:
     return data
 
 
-def stat_stamp(st: os.stat_result) -> List[int]:
-    """What identifies a file's state without reading it (ctime too: tools can
-    set the modification time back, not the change time)."""
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+def _racy(mtime_ns: int, hashed_at_ns: int) -> bool:
+    """Written too shortly before it was hashed for its stamp to be trusted
+    (the file may have changed again within the same clock tick)."""
+    return mtime_ns >= hashed_at_ns - RACY_NS
 
 
-def _kind(path: str) -> Tuple[str, Optional[os.stat_result]]:
-    """("file", stat) for a regular file, else (what the path is, None)."""
-    try:
-        st = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
+def _not_a_file(path: str, stamp: Stamp) -> str:
+    """The fingerprint of a path that is no regular file: what it is."""
+    if stamp[0] == "missing":
         # A link to nothing is not the same as nothing (MMN201 vs MMN292).
-        return ("dangling-link" if os.path.islink(path) else "missing"), None
-    except (OSError, ValueError) as exc:
-        return f"error:{getattr(exc, 'errno', None)}", None
-    if stat_module.S_ISDIR(st.st_mode):
-        return "dir", None
-    if not stat_module.S_ISREG(st.st_mode):
-        return "special", None  # a FIFO would block when read
-    return "file", st
+        return "dangling-link" if os.path.islink(path) else "missing"
+    if stamp[0] == "error":
+        return f"error:{stamp[1]}"
+    return stamp[0]  # "dir", "special" (a FIFO would block when read)
 
 
 def _package_stamp() -> List[Any]:
@@ -222,9 +216,9 @@ class FindingCache:
     """The entries of one environment, loaded from and saved to ``folder``.
 
     On disk: ``{"format", "strings", "stamps", "files"}``, where ``strings``
-    holds each path and fingerprint once, ``stamps`` rows are ``[path, size,
-    mtime_ns, ctime_ns, inode, digest, hashed_at_ns]`` (the content hash of a
-    file as last read) and ``files`` rows are ``[path, digest, deps,
+    holds each path and fingerprint once, ``stamps`` rows are ``[path,
+    mtime_ns, ctime_ns, size, inode, digest, hashed_at_ns]`` (the content hash
+    of a file as last read) and ``files`` rows are ``[path, digest, deps,
     findings, skipped]``; paths and fingerprints are indexes into ``strings`` (the same
     bases are shared by hundreds of configs).
 
@@ -240,11 +234,10 @@ class FindingCache:
         self.entries: Dict[str, Entry] = {}
         self.changed = False
         self.hits = 0
-        self.misses = 0
-        # path -> ([size, mtime_ns, ctime_ns, inode], digest, hashed_at_ns)
-        self.stamps: Dict[str, Tuple[List[int], str, int]] = {}
+        # path -> (file stamp of mmname_lsp.filestate, digest, hashed_at_ns)
+        self.stamps: Dict[str, Tuple[Stamp, str, int]] = {}
         self._now: Dict[str, str] = {}  # fingerprints taken in this run
-        self._loaded_stamp: Optional[List[int]] = None
+        self._loaded_stamp: Optional[Stamp] = None
         self._stored: Set[str] = set()  # paths whose entries this run made
         self._builder: Optional[_Builder] = None
 
@@ -254,21 +247,16 @@ class FindingCache:
         cache.load()
         return cache
 
-    def _file_stamp(self) -> Optional[List[int]]:
-        try:
-            return stat_stamp(os.stat(self.file))
-        except OSError:
-            return None
-
     def load(self) -> None:
-        self._loaded_stamp = self._file_stamp()
+        self._loaded_stamp = stamp_of(str(self.file))
         try:
             raw = json.loads(self.file.read_bytes())
             if raw.get("format") != FORMAT:
                 return
             strings = raw["strings"]
-            for path_i, size, mtime, ctime, ino, digest, hashed_at in raw["stamps"]:
-                self.stamps[strings[path_i]] = ([size, mtime, ctime, ino], digest, hashed_at)
+            for path_i, mtime, ctime, size, ino, digest, hashed_at in raw["stamps"]:
+                self.stamps[strings[path_i]] = (("file", mtime, ctime, size, ino), digest,
+                                                hashed_at)
             for path_i, digest, deps, findings, skipped in raw["files"]:
                 pairs = [(strings[deps[i]], strings[deps[i + 1]])
                          for i in range(0, len(deps) - 1, 2)]
@@ -280,31 +268,26 @@ class FindingCache:
 
     # -- the state of files --------------------------------------------------
 
-    def known_digest(self, path: str) -> Optional[str]:
-        """The content hash of the regular file ``path`` when its stat shows it
-        unchanged since it was hashed; None when it must be read."""
-        kind, st = _kind(path)
-        if st is None:
-            return None
+    def known_digest(self, path: str, stamp: Optional[Stamp] = None) -> Optional[str]:
+        """The content hash of the regular file ``path`` when its stamp (taken
+        now unless given) shows it unchanged since it was hashed; None when
+        it must be read."""
+        if stamp is None:
+            stamp = stamp_of(path)
         known = self.stamps.get(path)
-        if known is None or known[0] != stat_stamp(st):
-            return None
-        # Racily clean: written less than RACY_NS before it was hashed.
-        if st.st_mtime_ns >= known[2] - RACY_NS:
+        if stamp[0] != "file" or known is None or known[0] != stamp or _racy(stamp[1], known[2]):
             return None
         self._now[path] = known[1]
         return known[1]
 
-    def remember(self, path: str, st: os.stat_result, data: bytes,
-                 hashed_at: int) -> str:
-        """Record the content hash of ``path`` read as ``data`` (``st`` taken
-        before reading, ``hashed_at`` a clock reading from before the stat)."""
+    def remember(self, path: str, stamp: Stamp, data: bytes, hashed_at: int) -> str:
+        """Record the content hash of ``path`` read as ``data`` (``stamp`` taken
+        before reading, ``hashed_at`` a clock reading from before the stamp)."""
         digest = content_digest(data)
         self._now[path] = digest
-        stamp = stat_stamp(st)
         known = self.stamps.get(path)
         if (known is None or known[0] != stamp or known[1] != digest
-                or st.st_mtime_ns >= known[2] - RACY_NS):
+                or _racy(stamp[1], known[2])):
             self.stamps[path] = (stamp, digest, hashed_at)
             self.changed = True
         return digest
@@ -315,14 +298,12 @@ class FindingCache:
         found = self._now.get(path)
         if found is not None:
             return found
-        found = self.known_digest(path)
-        if found is not None:
-            return found
         hashed_at = time.time_ns()
-        kind, st = _kind(path)
-        if st is None:
-            found = kind
-        else:
+        stamp = stamp_of(path)
+        found = self.known_digest(path, stamp)
+        if found is None and stamp[0] != "file":
+            found = _not_a_file(path, stamp)
+        elif found is None:
             try:
                 with open(path, "rb") as fh:
                     data = read_capped(fh, MAX_DEP_BYTES)
@@ -332,7 +313,7 @@ class FindingCache:
                 if len(data) > MAX_DEP_BYTES:
                     found = f"large:{len(data)}"
                 else:
-                    found = self.remember(path, st, data, hashed_at)
+                    found = self.remember(path, stamp, data, hashed_at)
         self._now[path] = found
         return found
 
@@ -347,19 +328,16 @@ class FindingCache:
         findings are hints nobody asked for)."""
         entry = self.entries.get(path)
         if entry is None or entry.digest != digest:
-            self.misses += 1
             return None
         for dep, fp in entry.deps:
             if self.fingerprint(dep) != fp:
-                self.misses += 1
                 return None
         try:
             findings = [self._decode(text) for code, severity, text in entry.findings
                         if wanted(code, severity)]
             skipped = [(str(what), str(why)) for what, why in entry.skipped]
         except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
-            self.misses += 1  # an entry not of our making
-            return None
+            return None  # an entry not of our making
         self.hits += 1
         return findings, skipped
 
@@ -399,7 +377,7 @@ class FindingCache:
         """Write the entries if anything changed; the reason when it could not."""
         if not self.changed:
             return None
-        if self._file_stamp() != self._loaded_stamp:
+        if stamp_of(str(self.file)) != self._loaded_stamp:
             self._merge_newer()
         index: Dict[str, int] = {}
 
@@ -409,7 +387,7 @@ class FindingCache:
                 found = index[text] = len(index)
             return found
 
-        stamps = [[at(path), *stamp, digest, hashed_at]
+        stamps = [[at(path), *stamp[1:], digest, hashed_at]
                   for path, (stamp, digest, hashed_at) in self.stamps.items()]
         files = []
         for path, e in self.entries.items():

@@ -8,11 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
+from ..filestate import Stamp, stamp_of
 from . import nodes as N
 from .cache import ConfigCache, normalize_path
 from .evaluator import Evaluator
 from .model import ConfigIssue, ResolvedConfig
-from .source import Stamp, stamp_of
 
 
 class FileResult:

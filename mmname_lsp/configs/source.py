@@ -20,12 +20,11 @@ positions of a chunk are shifted back to file lines with
 from __future__ import annotations
 
 import ast
-import os
 import re
-import stat as _stat
 import warnings
 from typing import Dict, List, Optional, Tuple
 
+from ..filestate import Stamp
 from .model import MISSING, NOT_A_FILE, SYNTAX, UNREADABLE, ConfigIssue
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # configs are small; refuse to slurp huge files
@@ -39,28 +38,6 @@ _NEEDS_MORE = (
     "expected an indented block",
     "unexpected indent",
 )
-
-Stamp = Tuple
-
-
-def stamp_of(path: str) -> Stamp:
-    """What identifies the on-disk state of ``path`` without reading it."""
-    try:
-        st = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return ("missing",)
-    except OSError as exc:  # permission on a parent, symlink loop (ELOOP), ...
-        return ("error", exc.errno, exc.strerror or str(exc))
-    except ValueError as exc:  # an embedded NUL byte in the path
-        return ("error", None, str(exc))
-    if _stat.S_ISDIR(st.st_mode):
-        return ("dir",)
-    if not _stat.S_ISREG(st.st_mode):
-        # A FIFO or device would block or never end when read.
-        return ("special",)
-    # ctime too: tools can set the modification time back, not the change time.
-    return ("file", st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-
 
 class SourceFile:
     """One read and parsed file.

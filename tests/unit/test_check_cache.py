@@ -14,6 +14,7 @@ import pytest
 from mmname_lsp import check_cache
 from mmname_lsp.check import CheckOptions, CheckResult, run_check
 from mmname_lsp.check_cache import FindingCache, environment_key
+from mmname_lsp.filestate import file_stamp
 from mmname_lsp.settings import Settings
 from tests.conftest import CORPUS, requires_corpus
 from tests.unit.check_support import run
@@ -348,9 +349,9 @@ def test_racily_clean_stamps_are_not_trusted(tmp_path):
     cache = FindingCache(tmp_path / "c", "k")
     st = path.stat()
     # Hashed in the same instant the file was written: it may change unseen.
-    cache.remember(str(path), st, path.read_bytes(), st.st_mtime_ns)
+    cache.remember(str(path), file_stamp(st), path.read_bytes(), st.st_mtime_ns)
     assert cache.known_digest(str(path)) is None
-    cache.remember(str(path), st, path.read_bytes(), st.st_mtime_ns + 3 * 10**9)
+    cache.remember(str(path), file_stamp(st), path.read_bytes(), st.st_mtime_ns + 3 * 10**9)
     assert cache.known_digest(str(path)) == check_cache.content_digest(b"x = 1\n")
 
 
