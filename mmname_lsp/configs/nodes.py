@@ -14,7 +14,7 @@ those always act on copies it owns.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 # Node kinds.
 DICT = "dict"
@@ -174,25 +174,38 @@ def shallow_copy(node: Node, loc: Loc) -> Node:
     return relocate(node, loc)
 
 
-def deep_copy(node: Node, memo: Optional[Dict[int, Any]] = None) -> Node:
-    """``copy.deepcopy``: shared containers stay shared inside the copy."""
-    if memo is None:
-        memo = {}
+def _copy(node: Node, memo: Dict[int, Any], rebuild: Callable[[Node, Any], Node]) -> Node:
+    """Copy the containers of ``node``, memoised by identity so that sharing
+    (and cycles) inside the value stay bounded; ``rebuild`` makes each new
+    container node from the old one and its copied data."""
     if node.kind not in CONTAINERS:
         return node
     key = id(node.data)
-    new_data = memo.get(key)
-    if new_data is None:
+    data = memo.get(key)
+    if data is None:
         if node.kind == DICT:
-            new_data = {}
-            memo[key] = new_data
+            data = {}
+            memo[key] = data
             for k, v in node.data.items():
-                new_data[k] = deep_copy(v, memo)
+                data[k] = _copy(v, memo, rebuild)
         else:
-            new_data = []
-            memo[key] = new_data
-            new_data.extend(deep_copy(v, memo) for v in node.data)
-    return Node(node.kind, new_data, node.loc, node.org, node.cfg, node.mod)
+            data = []
+            memo[key] = data
+            data.extend(_copy(v, memo, rebuild) for v in node.data)
+    return rebuild(node, data)
+
+
+def _same_node(node: Node, data: Any) -> Node:
+    return Node(node.kind, data, node.loc, node.org, node.cfg, node.mod)
+
+
+def _config_node(node: Node, data: Any) -> Node:
+    return Node(node.kind, data, node.loc, node.org, node.kind == DICT or node.cfg)
+
+
+def deep_copy(node: Node, memo: Optional[Dict[int, Any]] = None) -> Node:
+    """``copy.deepcopy``: shared containers stay shared inside the copy."""
+    return _copy(node, {} if memo is None else memo, _same_node)
 
 
 def export_copy(node: Node, _memo: Optional[dict] = None) -> Node:
@@ -205,23 +218,7 @@ def export_copy(node: Node, _memo: Optional[dict] = None) -> Node:
     untouched by the importing file's edits.  (Sharing *inside* one copied
     value is kept, which bounds the work on shared and cyclic values.)
     """
-    if node.kind not in CONTAINERS:
-        return node
-    if _memo is None:
-        _memo = {}
-    key = id(node.data)
-    data = _memo.get(key)
-    if data is None:
-        if node.kind == DICT:
-            data = {}
-            _memo[key] = data
-            for k, v in node.data.items():
-                data[k] = export_copy(v, _memo)
-        else:
-            data = []
-            _memo[key] = data
-            data.extend(export_copy(v, _memo) for v in node.data)
-    return Node(node.kind, data, node.loc, node.org, node.kind == DICT or node.cfg)
+    return _copy(node, {} if _memo is None else _memo, _config_node)
 
 
 def hook(node: Node, _memo: Optional[dict] = None) -> Node:
