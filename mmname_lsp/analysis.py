@@ -15,11 +15,12 @@ from functools import lru_cache
 from pathlib import PurePath
 from typing import Any, List, Mapping, Optional, Set, Tuple
 
+from mmname_lsp.codes import RULES
 from mmname_lsp.naming import model as m
 from mmname_lsp.naming.decoder import Decoder, default_decoder
 from mmname_lsp.naming.model import Decoded
-from mmname_lsp.rules.registry import RULES
 from mmname_lsp.settings import Settings
+from mmname_lsp.text import line_starts
 
 # A plain string literal is reported only when it is very likely a name.
 LITERAL_CONFIDENCE = 0.7
@@ -233,13 +234,6 @@ class Suppression:
     line: int
     start: int  # document offsets of the comment
     end: int
-
-
-def line_starts(text: str) -> List[int]:
-    starts = [0]
-    for mt in re.finditer(r"\r\n|\r|\n", text):
-        starts.append(mt.end())
-    return starts
 
 
 def find_suppressions(text: str) -> List[Suppression]:

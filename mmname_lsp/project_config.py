@@ -136,7 +136,7 @@ def _strings(value: Any, key: str, errors: List[str]) -> List[str]:
 
 
 def _codes(value: Any, key: str, errors: List[str]) -> List[str]:
-    from mmname_lsp.check import unknown_selector
+    from mmname_lsp.codes import unknown_selector
 
     codes = []
     for v in _strings(value, key, errors):

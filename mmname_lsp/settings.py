@@ -80,7 +80,7 @@ def parse_settings(raw: Any) -> Tuple[Settings, List[str]]:
 
 
 def _parse_severity(value: Any) -> Tuple[Dict[str, str], List[str]]:
-    from mmname_lsp.rules.registry import RULES
+    from mmname_lsp.codes import RULES
 
     if value == []:
         return {}, []  # Neovim sends an empty Lua table as a list

@@ -57,11 +57,13 @@ from mmname_lsp.analysis import (
     module_to_path,
     settings_decoder,
 )
+from mmname_lsp.codes import RULES
+from mmname_lsp.files import WalkResult, walk
 from mmname_lsp.naming import model as m
 from mmname_lsp.naming.decoder import Decoder
 from mmname_lsp.rules.consistency import Related
-from mmname_lsp.rules.registry import RULES
 from mmname_lsp.settings import Settings
+from mmname_lsp.text import Positions, Range, units  # noqa: F401  (units: re-exported)
 
 # Stop walking a tree after this many files (a home folder opened by mistake).
 MAX_FILES = 20_000
@@ -88,7 +90,6 @@ REF_CONFIG = "config"  # a metafile's Config
 REF_IMPORT = "import"  # a model index's Import
 REF_LINK = "link"  # a README link to a config
 
-Range = Tuple[int, int, int, int]  # start line, start char, end line, end char (client units)
 
 
 def file_kind(path: str) -> Optional[str]:
@@ -104,70 +105,6 @@ def file_kind(path: str) -> Optional[str]:
     if low.startswith("readme") and low.endswith(".md"):
         return README
     return None
-
-
-# ---------------------------------------------------------------------------
-# Positions
-
-
-class Positions:
-    """Code-point offsets of one text -> ranges in a client's position encoding.
-
-    The line table is built only when many positions are asked for: most files
-    need two or three (a file name, a `_base_` entry)."""
-
-    _TABLE_AFTER = 8
-
-    def __init__(self, text: str, encoding: str = "utf-16") -> None:
-        self.text = text
-        self.encoding = encoding
-        self._starts: Optional[List[int]] = None
-        self._calls = 0
-        self._plain = "\r" not in text
-
-    @property
-    def starts(self) -> List[int]:
-        if self._starts is None:
-            starts = [0]
-            for mt in re.finditer(r"\r\n|\r|\n", self.text):
-                starts.append(mt.end())
-            self._starts = starts
-        return self._starts
-
-    def position(self, offset: int) -> Tuple[int, int]:
-        offset = max(0, min(offset, len(self.text)))
-        self._calls += 1
-        if self._starts is None and self._plain and self._calls < self._TABLE_AFTER:
-            line = self.text.count("\n", 0, offset)
-            start = self.text.rfind("\n", 0, offset) + 1
-        else:
-            from bisect import bisect_right
-
-            starts = self.starts
-            line = bisect_right(starts, offset) - 1
-            start = starts[line]
-        return line, units(self.text[start:offset], self.encoding)
-
-    def range(self, start: int, end: int) -> Range:
-        a = self.position(start)
-        b = self.position(end)
-        return (a[0], a[1], b[0], b[1])
-
-    def first_line(self) -> Range:
-        m = re.search(r"\r\n|\r|\n", self.text)
-        line = self.text[: m.start()] if m else self.text
-        return (0, 0, 0, units(line, self.encoding))
-
-
-def units(text: str, encoding: str) -> int:
-    """Length of ``text`` in the code units of ``encoding``."""
-    if text.isascii():
-        return len(text)
-    if encoding == "utf-8":
-        return len(text.encode("utf-8", "surrogatepass"))
-    if encoding == "utf-32":
-        return len(text)
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 # ---------------------------------------------------------------------------
@@ -234,63 +171,9 @@ class FileRecord:
 # Walking a tree
 
 
-def _ignore_tools():
-    from mmname_lsp.check import IgnoreSpec, ancestor_specs, ignored_by, skip_dir
-
-    return IgnoreSpec, ancestor_specs, ignored_by, skip_dir
-
-
-@dataclass
-class WalkResult:
-    files: List[str]
-    seen: int  # files looked at (all kinds)
-    truncated: bool
-
-
-def walk(root: str, max_files: int = MAX_FILES) -> WalkResult:
-    """The files under ``root`` that the index reads, skipping hidden folders
-    (``.git``), virtual environments, ``node_modules``, ``__pycache__`` and what
-    ``.gitignore`` files exclude; stops after ``max_files`` files."""
-    IgnoreSpec, ancestor_specs, ignored_by, skip_dir = _ignore_tools()
-    root = os.path.abspath(root)
-    out: List[str] = []
-    seen = 0
-    specs_of: Dict[str, tuple] = {}
-    top = tuple(ancestor_specs(root))
-    stack = [root]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            continue
-        parent = specs_of.get(os.path.dirname(folder), top) if folder != root else top
-        specs = parent
-        names = {e.name for e in entries}
-        if ".gitignore" in names:
-            own = IgnoreSpec.from_file(os.path.join(folder, ".gitignore"))
-            if own is not None:
-                specs = parent + (own,)
-        specs_of[folder] = specs
-        subdirs = []
-        for e in entries:
-            try:
-                is_dir = e.is_dir(follow_symlinks=False)
-            except OSError:
-                continue
-            if is_dir:
-                if skip_dir(e.name, e.path) or ignored_by(specs, e.path, True):
-                    continue
-                subdirs.append(e.path)
-                continue
-            seen += 1
-            if seen > max_files:
-                return WalkResult(out, seen - 1, True)
-            if file_kind(e.name) is None or ignored_by(specs, e.path, False):
-                continue
-            out.append(e.path)
-        stack.extend(reversed(subdirs))
-    return WalkResult(out, seen, False)
+def walk_folder(root: str, max_files: int = MAX_FILES) -> WalkResult:
+    """The files under ``root`` that the index reads (see :func:`mmname_lsp.files.walk`)."""
+    return walk(root, lambda name: file_kind(name) is not None, max_files)
 
 
 # ---------------------------------------------------------------------------
@@ -654,7 +537,7 @@ class WorkspaceIndex:
         """Index every file under ``root``; yields (done, total) as it goes, so
         that a caller can interleave other work and report progress."""
         self.add_root(root)
-        result = walk(root, max_files)
+        result = walk_folder(root, max_files)
         if result.truncated and root not in self.truncated:
             self.truncated.append(root)
         total = len(result.files)

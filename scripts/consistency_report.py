@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from mmname_lsp.codes import RULES  # noqa: E402
 from mmname_lsp.configs import ConfigCache, resolve_config  # noqa: E402
 from mmname_lsp.naming.decoder import decode  # noqa: E402
 from mmname_lsp.rules.consistency import (  # noqa: E402
@@ -38,7 +39,6 @@ from mmname_lsp.rules.consistency import (  # noqa: E402
     Outcome,
     evaluate,
 )
-from mmname_lsp.rules.registry import RULES  # noqa: E402
 
 DEFAULT_TREE = ROOT.parent / "shared" / "corpus" / "mmpretrain" / "tree"
 

@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mmname_lsp.check import Checker, CheckOptions  # noqa: E402
-from mmname_lsp.output import Positions  # noqa: E402
-from mmname_lsp.rules.registry import RULES  # noqa: E402
+from mmname_lsp.cli.check import Checker, CheckOptions  # noqa: E402
+from mmname_lsp.cli.output import Positions  # noqa: E402
+from mmname_lsp.codes import RULES  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "mmpretrain"
 SEVERITIES = ("error", "warning", "information", "hint")

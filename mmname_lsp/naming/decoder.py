@@ -26,11 +26,11 @@ import re
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from mmname_lsp.codes import RULES
 from mmname_lsp.naming import model as m
 from mmname_lsp.naming import patterns
 from mmname_lsp.naming.model import Decoded, Part, Problem, Token
 from mmname_lsp.naming.vocabulary import Entry, Vocabulary, default_vocabulary
-from mmname_lsp.rules.registry import RULES
 
 MAX_INPUT = 512
 _HASH_MEANING = "First 8 hex digits of the file's SHA-256."

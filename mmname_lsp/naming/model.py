@@ -81,7 +81,7 @@ class Part:
 class Problem:
     """Something wrong (or unusual) about a name.
 
-    ``code`` is a rule code from :mod:`mmname_lsp.rules.registry`;
+    ``code`` is a rule code from :mod:`mmname_lsp.codes`;
     ``replacement`` (when set) is the text that should replace
     ``input[start:end]``.
     """

@@ -26,10 +26,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from mmname_lsp.codes import RULES
 from mmname_lsp.configs import ResolvedConfig, Unresolved, Value
 from mmname_lsp.naming import model as m
 from mmname_lsp.naming.model import Decoded, Token
-from mmname_lsp.rules.registry import RULES
 
 __all__ = [
     "AGREE",

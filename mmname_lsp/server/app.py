@@ -22,7 +22,7 @@ from pygls.workspace import ServerTextPosition, TextDocument
 
 from mmname_lsp import __version__
 from mmname_lsp.analysis import Analysis, Finding, Occurrence, analyse, settings_decoder
-from mmname_lsp.rules.registry import RULES
+from mmname_lsp.codes import RULES
 from mmname_lsp.settings import Settings, parse_settings
 
 log = logging.getLogger("mmname_lsp")

@@ -646,9 +646,9 @@ def file_changed(ls: MMNameServer, path: str) -> None:
     if os.path.isdir(path):
         # A folder appeared (created, or the target of a rename): index its files.
         if index.root_of(path) is not None:
-            from mmname_lsp.workspace_index import walk
+            from mmname_lsp.workspace_index import walk_folder
 
-            for p in walk(path).files:
+            for p in walk_folder(path).files:
                 index.index_file(p)
     elif file_kind(path) is not None and index.root_of(path) is not None:
         if path in open_paths:

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
+from mmname_lsp.text import line_starts
+
 __all__ = ["Collection", "MetaModel", "Metafile", "Scalar", "parse_metafile"]
 
 
@@ -95,13 +97,6 @@ def _loader():
     return yaml, _LOADER
 
 
-def _line_starts(text: str) -> List[int]:
-    starts = [0]
-    for mt in re.finditer(r"\r\n|\r|\n", text):
-        starts.append(mt.end())
-    return starts
-
-
 def parse_metafile(text: str, urls: bool = True) -> Metafile:
     """The models, collections, imports and (with ``urls``) the URLs of a
     metafile or model index."""
@@ -135,7 +130,7 @@ class _Marks:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = _line_starts(text)
+        self.starts = line_starts(text)
         # PyYAML drops a leading BOM: columns of line 0 then start after it.
         self.bom = 1 if text.startswith("\ufeff") else 0
 

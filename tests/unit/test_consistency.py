@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
+from mmname_lsp.codes import CONSISTENCY, RULES
 from mmname_lsp.configs import ConfigCache, resolve_config
 from mmname_lsp.naming.decoder import decode
 from mmname_lsp.rules import consistency as cons
@@ -26,7 +27,6 @@ from mmname_lsp.rules.consistency import (
     check_consistency,
     evaluate,
 )
-from mmname_lsp.rules.registry import CONSISTENCY, RULES
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "consistency"
 AGREE_DIR = FIXTURES / "agree"

@@ -9,12 +9,12 @@ import re
 
 import pytest
 
+from mmname_lsp.codes import NAME, RULES
 from mmname_lsp.naming import decode
 from mmname_lsp.naming.decoder import MAX_INPUT, Decoder, default_decoder
 from mmname_lsp.naming.model import Decoded
 from mmname_lsp.naming.vocabulary import default_vocabulary
 from mmname_lsp.naming.zoo import Zoo
-from mmname_lsp.rules.registry import NAME, RULES
 
 
 def codes(d: Decoded) -> list:

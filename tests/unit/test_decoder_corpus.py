@@ -15,10 +15,10 @@ from typing import Dict, List, Set
 
 import pytest
 
+from mmname_lsp.codes import RULES
 from mmname_lsp.naming.decoder import Decoder
 from mmname_lsp.naming.model import ALL_ROLES, HINT, INFORMATION, KINDS, SEVERITIES, Decoded
 from mmname_lsp.naming.zoo import Zoo, default_zoo
-from mmname_lsp.rules.registry import RULES
 from tests.conftest import CORPUS, requires_corpus
 
 pytestmark = [pytest.mark.corpus, requires_corpus]

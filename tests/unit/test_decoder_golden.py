@@ -15,9 +15,9 @@ from typing import FrozenSet, List, Optional, Tuple
 
 import pytest
 
+from mmname_lsp.codes import RULES
 from mmname_lsp.naming.decoder import Decoder
 from mmname_lsp.naming.model import ALL_ROLES, HINT, INFORMATION
-from mmname_lsp.rules.registry import RULES
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden_names.tsv"
 _PROBLEM = re.compile(r"(MMN\d{3})/(\w+)@([^=]*)(?:=(.*))?")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mmname_lsp.codes import RULES
 from mmname_lsp.naming import decode
 from mmname_lsp.naming.decoder import MAX_INPUT, Decoder
 from mmname_lsp.naming.model import ALL_ROLES, KINDS, SEVERITIES, Decoded
 from mmname_lsp.naming.vocabulary import default_vocabulary
-from mmname_lsp.rules.registry import RULES
 
 SETTINGS = settings(
     max_examples=300,

@@ -23,7 +23,7 @@ from mmname_lsp.workspace_index import (
     find_name,
     relative_reference,
     units,
-    walk,
+    walk_folder,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,14 +63,14 @@ def test_walk_skips_ignored_venvs_and_hidden(ws: Path):
     (ws / ".git" / "x.py").write_text("")
     (ws / "node_modules" / "p").mkdir(parents=True)
     (ws / "node_modules" / "p" / "y.py").write_text("")
-    found = {os.path.relpath(p, ws) for p in walk(str(ws)).files}
+    found = {os.path.relpath(p, ws) for p in walk_folder(str(ws)).files}
     assert "configs/resnet/resnet50_8xb32_in1k.py" in found
     assert "configs/mynet/metafile.yml" in found and "model-index.yml" in found
     assert not any(p.startswith(("ignored", "venv_like", ".git", "node_modules")) for p in found)
 
 
 def test_walk_stops_at_the_cap(ws: Path):
-    result = walk(str(ws), max_files=5)
+    result = walk_folder(str(ws), max_files=5)
     assert result.truncated and len(result.files) <= 5
     ix = WorkspaceIndex()
     ix.index_root(str(ws), max_files=5)

@@ -14,15 +14,16 @@ from __future__ import annotations
 import json
 import os
 import re
-from bisect import bisect_right
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from mmname_lsp import __version__
-from mmname_lsp.analysis import Finding, line_starts
-from mmname_lsp.check import NAME_PATH, CheckResult, Notice, rule_name
-from mmname_lsp.rules.registry import DOCS_URL, RULES
+from mmname_lsp.analysis import Finding
+from mmname_lsp.cli.check import NAME_PATH, CheckResult, rule_name
+from mmname_lsp.codes import DOCS_URL, RULES
+from mmname_lsp.files import Notice
+from mmname_lsp.text import Positions as TextPositions
 
 FORMATS = ("text", "json", "sarif", "github")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -41,23 +42,11 @@ Position = Tuple[int, int]  # 0-based line, code-point character
 # Positions
 
 
-class Positions:
-    """Offsets of one document to (line, character), both 0-based."""
+class Positions(TextPositions):
+    """Offsets of one document to (line, character), both 0-based, in code points."""
 
     def __init__(self, text: str):
-        self.text = text
-        self._starts: Optional[List[int]] = None
-
-    @property
-    def starts(self) -> List[int]:
-        if self._starts is None:
-            self._starts = line_starts(self.text)
-        return self._starts
-
-    def position(self, offset: int) -> Position:
-        offset = max(0, min(offset, len(self.text)))
-        line = bisect_right(self.starts, offset) - 1
-        return line, offset - self.starts[line]
+        super().__init__(text, "utf-32")
 
     def first_line_length(self) -> int:
         m = re.search(r"[\r\n]", self.text)
@@ -240,7 +229,7 @@ def render_statistics_text(rows: Sequence[Dict[str, Any]]) -> str:
 
 
 def render_diff(result: CheckResult) -> str:
-    from mmname_lsp.check import unified_diff
+    from mmname_lsp.cli.check import unified_diff
 
     return "".join(unified_diff(r) for r in result.reports if r.abs_path is not None)
 

@@ -176,7 +176,7 @@ def _codes(values: Optional[List[str]], option: str) -> Optional[List[str]]:
     """Codes from repeated and comma-separated options; UsageError for unknown ones."""
     if values is None:
         return None
-    from mmname_lsp.check import unknown_selector
+    from mmname_lsp.codes import unknown_selector
 
     out = []
     for value in values:
@@ -202,9 +202,10 @@ def _say(stream: TextIO, text: str) -> None:
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from pathlib import Path
 
-    from mmname_lsp import output
-    from mmname_lsp.check import CheckOptions, IgnoreSpec, run_check
-    from mmname_lsp.check_cache import cache_folder
+    from mmname_lsp.cli import output
+    from mmname_lsp.cli.cache import cache_folder
+    from mmname_lsp.cli.check import CheckOptions, run_check
+    from mmname_lsp.files import IgnoreSpec
     from mmname_lsp.project_config import ConfigError, ProjectConfig, discover, load_config
 
     err = sys.stderr
@@ -434,6 +435,3 @@ def entry() -> int:
     finally:
         gc.freeze()
 
-
-if __name__ == "__main__":
-    raise SystemExit(entry())

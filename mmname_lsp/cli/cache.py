@@ -32,9 +32,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from mmname_lsp import __version__
+from mmname_lsp.files import read_capped
 from mmname_lsp.filestate import Stamp, stamp_of
 from mmname_lsp.settings import Settings
 
@@ -51,23 +52,6 @@ _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n"  # the CACHEDIR.TAG stand
 
 def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def read_capped(fh: BinaryIO, cap: int) -> bytes:
-    """At most ``cap + 1`` bytes of ``fh`` (more than ``cap``: too large).
-
-    Sized from fstat first: ``read(cap + 1)`` alone would allocate ``cap``
-    bytes for every small file.
-    """
-    try:
-        size = os.fstat(fh.fileno()).st_size
-    except (OSError, AttributeError, ValueError):
-        size = 0
-    data = fh.read(min(size, cap) + 1)
-    if len(data) > size and len(data) <= cap:
-        # Grown since, or a size the kernel does not know (/proc): read on.
-        data += fh.read(cap + 1 - len(data))
-    return data
 
 
 def _racy(mtime_ns: int, hashed_at_ns: int) -> bool:

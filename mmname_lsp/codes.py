@@ -7,7 +7,7 @@ a bad and a good example, and whether it has a fix.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 DOCS_URL = "https://github.com/mmname-lsp/mmname-lsp/blob/main/docs/rules.md"
 
@@ -676,3 +676,48 @@ def rule(code: str) -> Rule:
 
 def maybe_rule(code: str) -> Optional[Rule]:
     return RULES.get(code)
+
+
+# Severities, most severe first, and their rank (lower is more severe).
+SEVERITY_RANK = {"error": 0, "warning": 1, "information": 2, "hint": 3}
+
+
+# ---------------------------------------------------------------------------
+# Rule selection
+
+
+def unknown_selector(code: str) -> bool:
+    """True when ``code`` is neither ``ALL`` nor a prefix of a rule code."""
+    return code != "ALL" and not any(c.startswith(code) for c in RULES)
+
+
+class Selection:
+    """Which rule codes to report, from ``select`` and ``ignore`` codes or prefixes.
+
+    The most specific (longest) matching entry decides; on a tie ``ignore``
+    wins.  So ``select = ["MMN1"]``, ``ignore = ["MMN11"]`` reports MMN101 but
+    not MMN112, and ``ignore = ["MMN1"]``, ``select = ["MMN118"]`` keeps MMN118.
+    """
+
+    def __init__(self, select: Optional[Sequence[str]] = None, ignore: Sequence[str] = ()):
+        self.select = tuple(select) if select is not None else ("ALL",)
+        self.ignore = tuple(ignore)
+        self._cache: Dict[str, bool] = {}
+
+    @staticmethod
+    def _best(code: str, entries: Sequence[str]) -> int:
+        best = -1
+        for e in entries:
+            if e == "ALL":
+                best = max(best, 0)
+            elif code.startswith(e):
+                best = max(best, len(e))
+        return best
+
+    def __call__(self, code: str) -> bool:
+        hit = self._cache.get(code)
+        if hit is None:
+            sel = self._best(code, self.select)
+            ign = self._best(code, self.ignore)
+            hit = self._cache[code] = sel >= 0 and sel > ign
+        return hit

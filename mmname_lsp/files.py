@@ -1,0 +1,524 @@
+"""Finding and reading the files to check: one walk for the CLI and the
+workspace index.
+
+Files given directly are always taken.  Folders are walked skipping hidden
+folders, ``node_modules``, ``__pycache__`` and virtual environments, and
+honouring ``.gitignore``: inside a git work tree through ``git ls-files`` (so
+git's own rules apply, global excludes included), elsewhere (or without git)
+through the small gitignore matcher below.  ``exclude`` patterns apply on top.
+
+Nothing here knows about names or rules; it imports only the standard library.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from typing import BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+SKIP_DIRS = frozenset(
+    {"node_modules", "__pycache__", "site-packages", "__pypackages__", "venv", "virtualenv"}
+)
+MAX_FILE_BYTES = 10 * 1024 * 1024
+BOM = "\ufeff"
+
+
+# ---------------------------------------------------------------------------
+# gitignore patterns
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    pattern: str
+    regex: re.Pattern[str]
+    negate: bool
+    dir_only: bool
+
+
+def _class_to_regex(pat: str, i: int) -> Tuple[Optional[str], int]:
+    """Translate the ``[...]`` starting at ``pat[i]``; (None, i) when unclosed."""
+    j = i + 1
+    negate = j < len(pat) and pat[j] in "!^"
+    if negate:
+        j += 1
+    k = j
+    if k < len(pat) and pat[k] == "]":
+        k += 1  # a leading "]" is a literal
+    while k < len(pat) and pat[k] != "]":
+        k += 2 if pat[k] == "\\" else 1
+    if k >= len(pat):
+        return None, i
+    body = pat[j:k].replace("\\", "\\\\").replace("[", "\\[")
+    if body.startswith("^"):
+        body = "\\" + body
+    return ("[^/" if negate else "[") + body + "]", k + 1
+
+
+def glob_to_regex(pat: str) -> str:
+    """Regex source for a gitignore glob (no leading ``!``, no trailing ``/``).
+
+    ``*`` and ``?`` never match ``/``; ``**/`` at the start or after a ``/``
+    matches any number of folders, ``/**`` at the end everything inside.
+    """
+    out: List[str] = []
+    i, n = 0, len(pat)
+    while i < n:
+        c = pat[i]
+        if c == "*" and pat.startswith("**", i):
+            after = pat[i + 2] if i + 2 < n else None
+            at_boundary = i == 0 or pat[i - 1] == "/"
+            if at_boundary and after == "/":
+                out.append("(?:.*/)?")
+                i += 3
+                continue
+            if at_boundary and after is None:
+                out.append(".*")
+                i += 2
+                continue
+            j = i
+            while j < n and pat[j] == "*":
+                j += 1
+            out.append("[^/]*")
+            i = j
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            cls, j = _class_to_regex(pat, i)
+            if cls is not None:
+                out.append(cls)
+                i = j
+                continue
+            out.append(re.escape(c))
+        elif c == "\\" and i + 1 < n:
+            i += 1
+            out.append(re.escape(pat[i]))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def parse_ignore_line(line: str) -> Optional[IgnoreRule]:
+    """One line of a .gitignore file as a rule; None for blanks and comments."""
+    line = line.rstrip("\r\n")
+    # Trailing spaces do not count, unless escaped with a backslash.
+    while line.endswith(" ") and not line.endswith("\\ "):
+        line = line[:-1]
+    if not line or line.startswith("#"):
+        return None
+    negate = line.startswith("!")
+    if negate:
+        line = line[1:]
+    dir_only = line.endswith("/") and not line.endswith("\\/")
+    if dir_only:
+        line = line.rstrip("/")
+    if not line:
+        return None
+    # A slash at the start or in the middle anchors the pattern to its folder.
+    anchored = "/" in line
+    if line.startswith("/"):
+        line = line[1:]
+    body = glob_to_regex(line)
+    source = ("" if anchored else "(?:.*/)?") + body
+    try:
+        regex = re.compile(source + r"\Z", re.DOTALL)
+    except re.error:
+        return None
+    return IgnoreRule(line, regex, negate, dir_only)
+
+
+@dataclass(frozen=True)
+class IgnoreSpec:
+    """The rules of one .gitignore file (or exclude list), for paths under ``base``."""
+
+    base: str  # absolute folder the patterns are relative to
+    rules: Tuple[IgnoreRule, ...]
+
+    @classmethod
+    def from_lines(cls, base: str, lines: Iterable[str]) -> IgnoreSpec:
+        rules = tuple(r for r in (parse_ignore_line(x) for x in lines) if r is not None)
+        return cls(os.path.abspath(base), rules)
+
+    @classmethod
+    def from_file(cls, path: str) -> Optional[IgnoreSpec]:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                spec = cls.from_lines(os.path.dirname(path), fh)
+        except OSError:
+            return None
+        return spec if spec.rules else None
+
+    def relative(self, abs_path: str) -> Optional[str]:
+        base = self.base
+        if abs_path == base:
+            return None
+        prefix = base if base.endswith(os.sep) else base + os.sep
+        if not abs_path.startswith(prefix):
+            return None
+        rel = abs_path[len(prefix) :]
+        return rel.replace(os.sep, "/") if os.sep != "/" else rel
+
+    def match(self, abs_path: str, is_dir: bool) -> Optional[bool]:
+        """True: ignored, False: re-included by a ``!`` rule, None: no rule matches."""
+        rel = self.relative(abs_path)
+        if rel is None:
+            return None
+        for rule in reversed(self.rules):
+            if rule.dir_only and not is_dir:
+                continue
+            if rule.regex.match(rel):
+                return not rule.negate
+        return None
+
+    def excludes(self, abs_path: str, is_dir: bool) -> bool:
+        """Whether ``abs_path`` or one of its folders below ``base`` is matched."""
+        rel = self.relative(abs_path)
+        if rel is None:
+            return False
+        parts = rel.split("/")
+        for k in range(1, len(parts)):
+            if self.match(os.path.join(self.base, *parts[:k]), True):
+                return True
+        return bool(self.match(abs_path, is_dir))
+
+
+def ignored_by(specs: Sequence[IgnoreSpec], abs_path: str, is_dir: bool) -> bool:
+    """gitignore precedence: deeper files first, the last matching line wins."""
+    for spec in reversed(specs):
+        hit = spec.match(abs_path, is_dir)
+        if hit is not None:
+            return hit
+    return False
+
+
+def _repo_root(start: str) -> Optional[str]:
+    here = start
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def ancestor_specs(root: str) -> List[IgnoreSpec]:
+    """.gitignore files that apply to ``root`` from the folders above it, up to
+    the top of its git work tree (none outside a work tree), and
+    ``.git/info/exclude``."""
+    top = _repo_root(root)
+    if top is None:
+        return []
+    specs = []
+    info = IgnoreSpec.from_file(os.path.join(top, ".git", "info", "exclude"))
+    if info is not None:
+        specs.append(dataclasses.replace(info, base=top))
+    folders = []
+    here = os.path.dirname(root)
+    while len(here) >= len(top):
+        folders.append(here)
+        if here == top:
+            break
+        here = os.path.dirname(here)
+    for folder in reversed(folders):
+        spec = IgnoreSpec.from_file(os.path.join(folder, ".gitignore"))
+        if spec is not None:
+            specs.append(spec)
+    return specs
+
+
+# ---------------------------------------------------------------------------
+# Finding the files
+
+
+@dataclass
+class Notice:
+    """Something about the run itself, not a finding: a skipped file, an I/O error."""
+
+    level: str  # "error" (exit 2) or "warning" (skipped, the run goes on)
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Target:
+    display: str  # path as shown to the user
+    abs_path: str
+
+
+def is_venv(folder: str) -> bool:
+    return os.path.isfile(os.path.join(folder, "pyvenv.cfg")) or os.path.isdir(
+        os.path.join(folder, "conda-meta")
+    )
+
+
+def skip_dir(name: str, abs_path: str) -> bool:
+    return name.startswith(".") or name in SKIP_DIRS or is_venv(abs_path)
+
+
+def _display(root_given: str, rel: str) -> str:
+    return os.path.normpath(os.path.join(root_given, rel))
+
+
+def _git_listing(root: str) -> Optional[List[str]]:
+    """Files under ``root`` that git does not ignore (tracked or not); None when
+    ``root`` is not in a git work tree or git is missing."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", root, "ls-files", "-z", "--cached", "--others",
+             "--exclude-standard", "--", "."],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    return sorted({os.fsdecode(p) for p in proc.stdout.split(b"\0") if p})
+
+
+def _walk_git(
+    root_given: str, root: str, listing: List[str], excludes: Sequence[IgnoreSpec]
+) -> Iterator[Target]:
+    dir_ok: Dict[str, bool] = {}
+    for rel in listing:
+        if not rel.endswith(PYTHON_SUFFIXES):
+            continue
+        parts = rel.split("/")
+        ok = True
+        for k in range(1, len(parts)):
+            sub = "/".join(parts[:k])
+            hit = dir_ok.get(sub)
+            if hit is None:
+                abs_dir = os.path.join(root, *parts[:k])
+                hit = not skip_dir(parts[k - 1], abs_dir) and not any(
+                    s.match(abs_dir, True) for s in excludes
+                )
+                dir_ok[sub] = hit
+            if not hit:
+                ok = False
+                break
+        if not ok:
+            continue
+        abs_path = os.path.join(root, *parts)
+        if not os.path.isfile(abs_path):
+            continue  # deleted in the work tree, still in the index
+        if any(s.match(abs_path, False) for s in excludes):
+            continue
+        yield Target(_display(root_given, rel), abs_path)
+
+
+def _walk_plain(
+    root_given: str, root: str, excludes: Sequence[IgnoreSpec]
+) -> Iterator[Target]:
+    specs_of: Dict[str, Tuple[IgnoreSpec, ...]] = {}
+    top_specs = tuple(ancestor_specs(root))
+    prefix = len(root if root.endswith(os.sep) else root + os.sep)
+    shown = os.path.normpath(root_given)
+    shown = "" if shown == os.curdir else shown.rstrip(os.sep) + os.sep
+    for dirpath, dirnames, filenames in os.walk(root):
+        parent = specs_of.get(os.path.dirname(dirpath), top_specs)
+        if dirpath == root:
+            parent = top_specs
+        specs = parent
+        if ".gitignore" in filenames:
+            own = IgnoreSpec.from_file(os.path.join(dirpath, ".gitignore"))
+            if own is not None:
+                specs = parent + (own,)
+        specs_of[dirpath] = specs
+        # Plain concatenation: os.path.join per file is a visible part of a
+        # cached run's time.
+        here = dirpath if dirpath.endswith(os.sep) else dirpath + os.sep
+        keep = []
+        for d in sorted(dirnames):
+            full = here + d
+            if skip_dir(d, full) or ignored_by(specs, full, True):
+                continue
+            if any(s.match(full, True) for s in excludes):
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for f in sorted(filenames):
+            if not f.endswith(PYTHON_SUFFIXES):
+                continue
+            full = here + f
+            if (specs and ignored_by(specs, full, False)) or (
+                excludes and any(s.match(full, False) for s in excludes)
+            ):
+                continue
+            yield Target(shown + full[prefix:], full)
+
+
+def discover(
+    paths: Sequence[str],
+    excludes: Sequence[IgnoreSpec] = (),
+    *,
+    use_git: Optional[bool] = None,
+    force_exclude: bool = False,
+) -> Tuple[List[Target], List[Notice]]:
+    """The files to check under ``paths``, in a stable order, without duplicates.
+
+    ``use_git``: None tries ``git ls-files`` and falls back to the own matcher,
+    False always uses the own matcher, True requires git (an error otherwise).
+    """
+    notices: List[Notice] = []
+    found: Dict[str, Target] = {}
+    for given in paths:
+        abs_path = os.path.abspath(given)
+        if os.path.isfile(abs_path):
+            if force_exclude and any(s.excludes(abs_path, False) for s in excludes):
+                continue
+            found.setdefault(os.path.normcase(abs_path), Target(os.path.normpath(given),
+                                                                abs_path))
+            continue
+        if not os.path.isdir(abs_path):
+            why = "no such file or folder" if not os.path.lexists(abs_path) else "not a file"
+            notices.append(Notice("error", given, why))
+            continue
+        if force_exclude and any(s.excludes(abs_path, True) for s in excludes):
+            continue
+        in_repo = use_git is True or _repo_root(abs_path) is not None or "GIT_DIR" in os.environ
+        # Outside any work tree, spare the git process (a few ms a run).
+        listing = _git_listing(abs_path) if use_git is not False and in_repo else None
+        if use_git is True and listing is None:
+            notices.append(Notice("error", given, "not in a git work tree (or git is missing)"))
+            continue
+        if listing is not None:
+            walker = _walk_git(given, abs_path, listing, excludes)
+        else:
+            walker = _walk_plain(given, abs_path, excludes)
+        any_found = False
+        try:
+            for t in walker:
+                any_found = True
+                found.setdefault(os.path.normcase(t.abs_path), t)
+        except OSError as exc:
+            notices.append(Notice("error", given, exc.strerror or str(exc)))
+            continue
+        if not any_found:
+            notices.append(Notice("warning", given,
+                                  "no Python files to check (hidden, ignored or excluded?)"))
+    return sorted(found.values(), key=lambda t: t.display), notices
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+class Skip(Exception):
+    """A file that is not checked, with the reason (the run goes on)."""
+
+
+def read_source(abs_path: str) -> Tuple[str, bool, bytes, os.stat_result]:
+    """The text of a file, whether it starts with a UTF-8 byte-order mark, its
+    bytes, and its stat from before they were read.
+
+    Raises Skip for binary, non-UTF-8 and huge files, OSError when unreadable.
+    Line endings are kept as they are, so offsets match the bytes on disk.
+    """
+    with open(abs_path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        size = st.st_size
+        if size > MAX_FILE_BYTES:
+            raise Skip(f"skipped: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB "
+                       f"({size} bytes)")
+        data = read_capped(fh, MAX_FILE_BYTES)
+    if len(data) > MAX_FILE_BYTES:
+        raise Skip(f"skipped: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    if b"\0" in data:
+        raise Skip("skipped: binary file (contains NUL bytes)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Skip(f"skipped: not valid UTF-8 (byte {exc.start})") from None
+    if text.startswith(BOM):
+        return text[1:], True, data, st
+    return text, False, data, st
+
+
+def write_source(abs_path: str, text: str, bom: bool) -> None:
+    with open(abs_path, "wb") as fh:
+        fh.write(((BOM if bom else "") + text).encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------
+# The workspace index's walk (no git process: it runs in the editor)
+
+
+@dataclass
+class WalkResult:
+    files: List[str]
+    seen: int  # files looked at (all kinds)
+    truncated: bool
+
+
+def walk(root: str, wanted: Callable[[str], bool], max_files: int) -> WalkResult:
+    """The files under ``root`` whose names ``wanted`` accepts, skipping hidden folders
+    (``.git``), virtual environments, ``node_modules``, ``__pycache__`` and what
+    ``.gitignore`` files exclude; stops after ``max_files`` files."""
+    root = os.path.abspath(root)
+    out: List[str] = []
+    seen = 0
+    specs_of: Dict[str, tuple] = {}
+    top = tuple(ancestor_specs(root))
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        parent = specs_of.get(os.path.dirname(folder), top) if folder != root else top
+        specs = parent
+        names = {e.name for e in entries}
+        if ".gitignore" in names:
+            own = IgnoreSpec.from_file(os.path.join(folder, ".gitignore"))
+            if own is not None:
+                specs = parent + (own,)
+        specs_of[folder] = specs
+        subdirs = []
+        for e in entries:
+            try:
+                is_dir = e.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if skip_dir(e.name, e.path) or ignored_by(specs, e.path, True):
+                    continue
+                subdirs.append(e.path)
+                continue
+            seen += 1
+            if seen > max_files:
+                return WalkResult(out, seen - 1, True)
+            if not wanted(e.name) or ignored_by(specs, e.path, False):
+                continue
+            out.append(e.path)
+        stack.extend(reversed(subdirs))
+    return WalkResult(out, seen, False)
+
+
+def read_capped(fh: BinaryIO, cap: int) -> bytes:
+    """At most ``cap + 1`` bytes of ``fh`` (more than ``cap``: too large).
+
+    Sized from fstat first: ``read(cap + 1)`` alone would allocate ``cap``
+    bytes for every small file.
+    """
+    try:
+        size = os.fstat(fh.fileno()).st_size
+    except (OSError, AttributeError, ValueError):
+        size = 0
+    data = fh.read(min(size, cap) + 1)
+    if len(data) > size and len(data) <= cap:
+        # Grown since, or a size the kernel does not know (/proc): read on.
+        data += fh.read(cap + 1 - len(data))
+    return data
