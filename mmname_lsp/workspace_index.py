@@ -48,21 +48,26 @@ from typing import (
     Tuple,
 )
 
-from mmname_lsp.analysis import (
-    Analysis,
-    Finding,
-    Occurrence,
-    analyse,
-    find_suppressions,
-    module_to_path,
-    settings_decoder,
-)
+from mmname_lsp.analysis import Analysis, Finding, Occurrence, analyse, settings_decoder
 from mmname_lsp.codes import RULES
 from mmname_lsp.files import WalkResult, walk
 from mmname_lsp.naming import model as m
-from mmname_lsp.naming.decoder import Decoder
+from mmname_lsp.naming.model import Problem
 from mmname_lsp.rules.consistency import Related
+from mmname_lsp.rules.metafile import count_of, metafile_name_issues
+from mmname_lsp.rules.references import (
+    REF_BASE,
+    REF_BASE_IMPORT,
+    REF_CONFIG,
+    REF_IMPORT,
+    REF_LINK,
+    duplicate_model,
+    missing_reference,
+    yaml_error,
+)
+from mmname_lsp.rules.suppressions import find_suppressions
 from mmname_lsp.settings import Settings
+from mmname_lsp.sources.python import module_to_path
 from mmname_lsp.text import Positions, Range, units  # noqa: F401  (units: re-exported)
 
 # Stop walking a tree after this many files (a home folder opened by mistake).
@@ -84,11 +89,6 @@ MD_CONFIG = "markdown_config"
 MD_CHECKPOINT = "markdown_checkpoint"
 
 # Reference kinds (from a file to another file).
-REF_BASE = "base"
-REF_BASE_IMPORT = "base_import"
-REF_CONFIG = "config"  # a metafile's Config
-REF_IMPORT = "import"  # a model index's Import
-REF_LINK = "link"  # a README link to a config
 
 
 
@@ -300,141 +300,6 @@ def relative_reference(from_file: str, target: str, context: str, old_text: str)
     return rel
 
 
-# ---------------------------------------------------------------------------
-# Metafiles: the checks of a model's name against its metadata
-
-_GXB = re.compile(r"(\d+)xb(\d+)")
-_EPOCHS = re.compile(r"(\d+)e")
-# `Training Data` values -> the word names use for them.
-_DATASET_WORDS = {
-    "imagenet-1k": "in1k",
-    "imagenet1k": "in1k",
-    "imagenet": "in1k",
-    "imagenet-21k": "in21k",
-    "imagenet21k": "in21k",
-    "imagenet-22k": "in21k",
-    "cifar-10": "cifar10",
-    "cifar10": "cifar10",
-    "cifar-100": "cifar100",
-    "cifar100": "cifar100",
-    "cub-200-2011": "cub",
-    "cub": "cub",
-    "inshop": "inshop",
-    "mnist": "mnist",
-    "pascal voc 2007": "voc",
-    "voc": "voc",
-}
-_CKPT_TAIL = re.compile(r"_(\d{8})-([0-9a-f]{8})\.pth")
-
-
-@dataclass(frozen=True)
-class Issue:
-    """An offset-based finding of the pure checks (turned into Hits and Findings)."""
-
-    code: str
-    severity: str
-    message: str
-    start: int
-    end: int
-    replacement: Optional[str] = None
-    related: Tuple[Related, ...] = ()
-
-
-def _rule_issue(code: str, start: int, end: int, capped: bool, replacement=None,
-                related=(), **fmt) -> Issue:
-    rule = RULES[code]
-    severity = rule.severity
-    if capped and severity in ("error", "warning", "information"):
-        severity = "hint"
-    return Issue(code, severity, rule.message.format(**fmt), start, end, replacement,
-                 tuple(related))
-
-
-def _int(value: str) -> Optional[int]:
-    try:
-        return int(str(value).replace(",", "").strip())
-    except ValueError:
-        return None
-
-
-def check_model_metadata(
-    model, decoded, published: bool
-) -> List[Issue]:
-    """Where the parts of ``model``'s name (a yaml_source.MetaModel; ``decoded``
-    its decoded Name) contradict its metadata, and whether its checkpoint file
-    is named after it.  ``published``: a model of the MMPretrain zoo (nobody can
-    rename it: findings are capped at hints)."""
-    out: List[Issue] = []
-    name = model.name
-    if name is None:
-        return out
-    s0 = name.start
-    exact = name.exact
-
-    def span(tok) -> Tuple[int, int]:
-        if exact:
-            return s0 + tok.start, s0 + tok.end
-        return name.start, name.end
-
-    training = decoded.part(m.TRAINING)
-    data = decoded.part(m.DATA)
-    tokens = [t for p in decoded.parts for t in p.tokens]
-    if training is not None:
-        for tok in training.tokens:
-            gm = _GXB.fullmatch(tok.text)
-            if gm and model.batch_size is not None:
-                total = int(gm.group(1)) * int(gm.group(2))
-                said = _int(model.batch_size.value)
-                if said is not None and said != total:
-                    a, b = span(tok)
-                    out.append(_rule_issue(
-                        "MMN204", a, b, published, found=tok.text, total=total, actual=said,
-                        related=[]))
-            em = _EPOCHS.fullmatch(tok.text)
-            if em and tok.kind == "epochs" and model.epochs is not None:
-                said = _int(model.epochs.value)
-                if said is not None and said != int(em.group(1)):
-                    a, b = span(tok)
-                    out.append(_rule_issue("MMN203", a, b, published, f"{said}e",
-                                           found=tok.text, actual=said))
-    # Training data vs the dataset word of the data part.
-    if data is not None and model.training_data:
-        words = [_DATASET_WORDS.get(s.value.strip().lower()) for s in model.training_data]
-        for tok in data.tokens:
-            if tok.kind != "dataset" or tok.text not in _DATASET_WORDS.values():
-                continue
-            if all(words) and tok.text not in words:
-                a, b = span(tok)
-                listed = ", ".join(s.value for s in model.training_data)
-                out.append(_rule_issue("MMN205", a, b, published, found=tok.text,
-                                       actual=listed))
-            break
-    third = any(t.text == "3rdparty" or t.text.startswith("3rdparty") for t in tokens)
-    if model.converted_from is not None and not third:
-        out.append(_rule_issue("MMN206", name.start, name.end, published,
-                               found=name.value, said="says nothing of `3rdparty`",
-                               actual="has `Converted From`"))
-    elif third and model.converted_from is None and not published:
-        tok = next(t for t in tokens if t.text.startswith("3rdparty"))
-        a, b = span(tok)
-        out.append(_rule_issue("MMN206", a, b, published, found=name.value,
-                               said="says `3rdparty`", actual="has no `Converted From`"))
-    # The checkpoint file: `{name}_{date}-{hash}.pth`.
-    w = model.weights
-    if w is not None and w.value:
-        file = w.value.split("?", 1)[0].rsplit("/", 1)[-1]
-        tail = _CKPT_TAIL.search(file)
-        stem = file[: tail.start()] if tail else None
-        if file.endswith(".pth") and stem != name.value:
-            fs = w.start + len(w.value.split("?", 1)[0]) - len(file)
-            fe = fs + len(file)
-            if not w.exact:
-                fs, fe = w.start, w.end
-            out.append(_rule_issue("MMN208", fs, fe, True, found=file,
-                                   expected=f"{name.value}_YYYYMMDD-xxxxxxxx.pth"))
-    return out
-
-
 def zoo_entry(model, collections: Mapping[str, Any], metafile: str) -> Dict[str, Any]:
     """The zoo's dictionary for a metafile model (the keys ``naming.zoo`` uses)."""
     weights = model.weights.value if model.weights is not None else None
@@ -447,8 +312,8 @@ def zoo_entry(model, collections: Mapping[str, Any], metafile: str) -> Dict[str,
         "top1_dataset": model.top1_dataset,
         "parameters": model.parameters,
         "flops": model.flops,
-        "epochs": _int(model.epochs.value) if model.epochs is not None else None,
-        "batch_size": _int(model.batch_size.value) if model.batch_size is not None else None,
+        "epochs": count_of(model.epochs.value) if model.epochs is not None else None,
+        "batch_size": count_of(model.batch_size.value) if model.batch_size is not None else None,
         "collection": model.collection,
         "paper": getattr(coll, "paper_title", None),
         "paper_url": getattr(coll, "paper_url", None),
@@ -717,7 +582,7 @@ class WorkspaceIndex:
                 hits.append(_hit(issue, pos))
         if mf.error is not None:
             msg, off = mf.error
-            hits.append(_hit(_rule_issue("MMN212", off, off, False, detail=msg), pos))
+            hits.append(_hit(yaml_error(msg, off), pos))
         record.refs = tuple(refs)
         record.models = tuple(models)
         record.hits = tuple(hits)
@@ -738,7 +603,7 @@ class WorkspaceIndex:
         hits = []
         if mf.error is not None:
             msg, off = mf.error
-            hits.append(_hit(_rule_issue("MMN212", off, off, False, detail=msg), pos))
+            hits.append(_hit(yaml_error(msg, off), pos))
         record.hits = tuple(hits)
         return record
 
@@ -889,7 +754,7 @@ class WorkspaceIndex:
                                entry.end, entry.range, None, issue.related))
         return out
 
-    def duplicate_issue(self, name: str, path: str, start: int, end: int) -> Optional[Issue]:
+    def duplicate_issue(self, name: str, path: str, start: int, end: int) -> Optional[Problem]:
         entries = self._models.get(name, ())
         others = [e for e in entries if not (e.path == path and e.start == start)]
         if not others:
@@ -900,8 +765,7 @@ class WorkspaceIndex:
             for e in others[:5]
         )
         where = ", ".join(sorted({_short(e.path, self.root_of(e.path)) for e in others}))
-        return _rule_issue("MMN209", start, end, False, related=related, found=name,
-                           where=where)
+        return duplicate_model(name, start, end, where, related)
 
 
 def _in_base_folder(path: str) -> bool:
@@ -925,39 +789,17 @@ def _under(path: str, folder: str) -> bool:
     return path.startswith(folder + os.sep) or path.startswith(folder + "/")
 
 
-def _hit(issue: Issue, pos: Positions) -> Hit:
+def _hit(issue: Problem, pos: Positions) -> Hit:
     return Hit(issue.code, issue.severity, issue.message, issue.start, issue.end,
                pos.range(issue.start, issue.end), issue.replacement, issue.related)
 
 
-def reference_issue(ref: Ref, exists: Callable[[str], bool] = os.path.isfile) -> Optional[Issue]:
+def reference_issue(ref: Ref, exists: Callable[[str], bool] = os.path.isfile
+                    ) -> Optional[Problem]:
     """A finding when ``ref`` points at a file that does not exist."""
     if ref.target is None or exists(ref.target):
         return None
-    if ref.kind in (REF_BASE, REF_BASE_IMPORT):
-        rule = RULES["MMN201"]
-        where = "is a folder" if os.path.isdir(ref.target) else f"looked for {ref.target}"
-        return Issue("MMN201", rule.severity, rule.message.format(found=ref.text, where=where),
-                     ref.start, ref.end)
-    code = {REF_CONFIG: "MMN207", REF_LINK: "MMN210", REF_IMPORT: "MMN211"}[ref.kind]
-    return _rule_issue(code, ref.start, ref.end, False, found=ref.text, where=ref.target)
-
-
-def metafile_name_issues(model, decoder: Decoder, published: Callable[[str], bool]
-                         ) -> List[Issue]:
-    """The decoder's problems with a model's Name, and its contradictions with
-    the metadata."""
-    name = model.name
-    if name is None:
-        return []
-    decoded = decoder.decode(name.value, m.KIND_MODEL)
-    out: List[Issue] = []
-    if name.exact:
-        for p in decoded.problems:
-            out.append(Issue(p.code, p.severity, p.message, name.start + p.start,
-                             name.start + p.end, p.replacement))
-    out.extend(check_model_metadata(model, decoded, published(name.value)))
-    return out
+    return missing_reference(ref.kind, ref.text, ref.target, ref.start, ref.end)
 
 
 @dataclass(frozen=True)
@@ -1017,7 +859,7 @@ def analyse_document(
     decoder = settings_decoder(settings)
     published = index._published if index is not None else _published_default
     root = index.repo_root(path) if index is not None else os.path.dirname(path)
-    issues: List[Tuple[Issue, Optional[Occurrence]]] = []
+    issues: List[Tuple[Problem, Optional[Occurrence]]] = []
     if kind == METAFILE:
         _metafile_document(result, text, path, decoder, published, root, index, exists, issues)
     elif kind == MODEL_INDEX:
@@ -1032,8 +874,7 @@ def analyse_document(
             if issue is not None:
                 issues.append((issue, None))
         if mf.error is not None:
-            issues.append((_rule_issue("MMN212", mf.error[1], mf.error[1], False,
-                                       detail=mf.error[0]), None))
+            issues.append((yaml_error(mf.error[0], mf.error[1]), None))
     elif kind == README:
         _readme_document(result, text, path, decoder, root, exists, issues)
     findings = []
@@ -1042,7 +883,7 @@ def analyse_document(
         findings.append(Finding(issue.code, issue.severity, issue.message, issue.start,
                                 issue.end, issue.replacement, occ,
                                 rule.category if rule else "reference", issue.related))
-    from mmname_lsp.analysis import finalize_findings
+    from mmname_lsp.rules.suppressions import finalize_findings
 
     result.findings = finalize_findings(text, findings, settings)
     result.occurrences.sort(key=lambda o: o.start)
@@ -1079,11 +920,10 @@ def _metafile_document(result, text, path, decoder, published, root, index, exis
             if dup is not None:
                 issues.append((dup, name_occ))
     if mf.error is not None:
-        issues.append((_rule_issue("MMN212", mf.error[1], mf.error[1], False,
-                                   detail=mf.error[0]), None))
+        issues.append((yaml_error(mf.error[0], mf.error[1]), None))
 
 
-def _duplicate_in_document(index: WorkspaceIndex, mf, model, path: str) -> Optional[Issue]:
+def _duplicate_in_document(index: WorkspaceIndex, mf, model, path: str) -> Optional[Problem]:
     """A duplicate of ``model``'s name: in this (open) text or in other files."""
     name = model.name
     related: List[Related] = []
@@ -1102,8 +942,7 @@ def _duplicate_in_document(index: WorkspaceIndex, mf, model, path: str) -> Optio
     # Positions of same-file duplicates are filled in by the caller's index
     # conversion; offsets are not known to Related: keep only other files there.
     related = [r for r in related if r.file != path]
-    return _rule_issue("MMN209", name.start, name.end, False, related=related,
-                       found=name.value, where=", ".join(places))
+    return duplicate_model(name.value, name.start, name.end, ", ".join(places), related)
 
 
 # Model names stand in a README as code spans, table cells and fenced Python.

@@ -39,7 +39,7 @@ from mmname_lsp.files import read_capped
 from mmname_lsp.filestate import Stamp, stamp_of
 from mmname_lsp.settings import Settings
 
-FORMAT = 3
+FORMAT = 4
 DIRNAME = ".mmname_cache"
 ENV_DIR = "MMNAME_CACHE_DIR"
 MAX_DEP_BYTES = 4 * 1024 * 1024  # the config reader refuses larger files too
@@ -143,7 +143,7 @@ def cache_folder(given: Optional[str], configured: Optional[str],
 
 
 def _types() -> Dict[str, type]:
-    from mmname_lsp.analysis import Finding, Occurrence
+    from mmname_lsp.findings import Finding, Occurrence
     from mmname_lsp.naming.model import Decoded, Part, Problem, Token
     from mmname_lsp.rules.consistency import Related
 

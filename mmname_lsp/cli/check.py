@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from mmname_lsp.analysis import Analysis, Finding, Occurrence, analyse, settings_decoder
+from mmname_lsp.analysis.fixes import apply_text_fixes, text_fixes
 from mmname_lsp.cli.cache import FindingCache
 from mmname_lsp.cli.parallel import analyse_files
 from mmname_lsp.codes import RULES, SEVERITY_RANK, Selection
@@ -51,7 +52,6 @@ from mmname_lsp.files import (
     write_source,
 )
 from mmname_lsp.filestate import file_stamp
-from mmname_lsp.fixes import apply_text_fixes, text_fixes
 from mmname_lsp.settings import Settings
 
 DEFAULT_MIN_SEVERITY = "information"

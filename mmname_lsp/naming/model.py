@@ -83,7 +83,8 @@ class Problem:
 
     ``code`` is a rule code from :mod:`mmname_lsp.codes`;
     ``replacement`` (when set) is the text that should replace
-    ``input[start:end]``.
+    ``input[start:end]``; ``related`` says where the values that contradict the
+    name are set (the consistency and metafile rules).
     """
 
     code: str
@@ -92,6 +93,7 @@ class Problem:
     start: int
     end: int
     replacement: Optional[str] = None
+    related: Tuple[Any, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {

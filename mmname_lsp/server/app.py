@@ -716,7 +716,7 @@ def _versioned_edit(doc: TextDocument, edits: List[types.TextEdit]) -> types.Tex
 
 
 def _code_actions(ls: MMNameServer, params: types.CodeActionParams) -> List[types.CodeAction]:
-    from mmname_lsp.fixes import text_fixes
+    from mmname_lsp.analysis.fixes import text_fixes
 
     doc = open_document(ls, params.text_document.uri)
     index = ls.line_index(doc)

@@ -766,3 +766,13 @@ def _scan(src: str, wanted: frozenset, out: List[Occurrence]) -> None:
     if run_active:
         # Nothing followed the run: it ended its statement.
         _flush(run, not run_stmt, wanted, out)
+
+
+def module_to_path(module: str) -> str:
+    """`.._base_.models.resnet18` -> `../_base_/models/resnet18.py` ("" if absolute)."""
+    dots = len(module) - len(module.lstrip("."))
+    rest = module[dots:].replace(".", "/")
+    if dots == 0:
+        return ""
+    prefix = "./" if dots == 1 else "../" * (dots - 1)
+    return prefix + rest + ".py"

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from mmname_lsp.analysis import analyse
-from mmname_lsp.fixes import apply_text_fixes, text_fixes
+from mmname_lsp.analysis.fixes import apply_text_fixes, text_fixes
 from mmname_lsp.settings import Settings, parse_settings
 
 ROOT = Path(__file__).resolve().parents[2]

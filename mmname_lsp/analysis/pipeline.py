@@ -6,100 +6,28 @@ Pure Python on code-point offsets; reads the file system only to check that
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
 from typing import Any, List, Mapping, Optional, Set, Tuple
 
-from mmname_lsp.codes import RULES
+from mmname_lsp.findings import FILENAME, Finding, Occurrence, to_finding
 from mmname_lsp.naming import model as m
 from mmname_lsp.naming.decoder import Decoder, default_decoder
 from mmname_lsp.naming.model import Decoded
+from mmname_lsp.rules.references import broken_base, missing_reference, unknown_model
+from mmname_lsp.rules.suppressions import finalize_findings
 from mmname_lsp.settings import Settings
-from mmname_lsp.text import line_starts
+from mmname_lsp.sources.python import module_to_path
 
 # A plain string literal is reported only when it is very likely a name.
 LITERAL_CONFIDENCE = 0.7
 # A file outside a `configs` folder is treated as a config only when its stem
 # decodes this surely.
 FILENAME_CONFIDENCE = 0.6
-FILENAME = "filename"
 MAX_RESOLVE_CHARS = 200_000
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """A name standing in a document (its file name or a string)."""
-
-    source: str  # "filename" or a context of mmname_lsp.sources.python
-    start: int  # code-point offsets in the document; 0, 0 for the file name
-    end: int
-    decoded: Decoded
-    key: Optional[str] = None
-
-    @property
-    def on_filename(self) -> bool:
-        return self.source == FILENAME
-
-    def doc_offset(self, input_offset: int) -> int:
-        """Document offset of an offset into ``decoded.input``."""
-        return self.start + input_offset
-
-
-# Strings that name files: fixing their text alone would change what is loaded.
-_FILE_REFERENCES = ("checkpoint", "base", "base_import")
-
-
-@dataclass(frozen=True)
-class Fix:
-    """A replacement of ``[start, end)`` in the document, or of the file name."""
-
-    start: int
-    end: int
-    text: str
-    safe: bool
-    new_filename: Optional[str] = None  # set for file-name fixes (a rename)
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    severity: str
-    message: str
-    start: int  # document code-point offsets (0, 0 for file-name findings)
-    end: int
-    replacement: Optional[str]
-    occurrence: Optional[Occurrence]
-    category: str = "name"
-    # Where the value that contradicts the name is set (consistency rules):
-    # mmname_lsp.rules.consistency.Related objects.
-    related: Tuple[Any, ...] = ()
-
-    @property
-    def on_filename(self) -> bool:
-        return self.occurrence is not None and self.occurrence.on_filename
-
-    @property
-    def fix(self) -> Optional[Fix]:
-        if self.replacement is None:
-            return None
-        rule = RULES.get(self.code)
-        safe = bool(rule and rule.safe_fix)
-        occ = self.occurrence
-        if occ is not None and (occ.source in _FILE_REFERENCES or "/" in occ.decoded.input):
-            # Editing a path or URL does not rename the file it points at.
-            safe = False
-        occ = self.occurrence
-        if occ is not None and occ.on_filename:
-            d = occ.decoded
-            # Problem offsets of a file-name finding index the file name itself.
-            name = d.input[: self.start] + self.replacement + d.input[self.end :]
-            return Fix(0, 0, self.replacement, safe, new_filename=name)
-        return Fix(self.start, self.end, self.replacement, safe)
 
 
 @dataclass
@@ -208,119 +136,6 @@ def analyse(
     return result
 
 
-def finalize_findings(text: str, findings: List[Finding], settings: Settings) -> List[Finding]:
-    """Apply the settings' severities (or drop rules that are off), then the
-    suppression comments of ``text``."""
-    kept = []
-    for f in findings:
-        sev = settings.severity_of(f.code, f.severity)
-        if sev is None:
-            continue
-        if sev != f.severity:
-            f = Finding(f.code, sev, f.message, f.start, f.end, f.replacement, f.occurrence,
-                        f.category, f.related)
-        kept.append(f)
-    return apply_suppressions(text, kept, settings)
-
-
-# Suppression comments: "mmname: disable=CODES" on a line, "mmname: disable-file=CODES".
-SUPPRESSION = re.compile(r"#\s*mmname:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_, ]+)")
-
-
-@dataclass(frozen=True)
-class Suppression:
-    scope: str  # "line" or "file"
-    codes: Tuple[str, ...]
-    line: int
-    start: int  # document offsets of the comment
-    end: int
-
-
-def find_suppressions(text: str) -> List[Suppression]:
-    if "mmname:" not in text:
-        return []
-    starts = line_starts(text)
-    out = []
-    for mt in SUPPRESSION.finditer(text):
-        line = bisect_right(starts, mt.start()) - 1
-        if _in_string(text[starts[line] : mt.start()]):
-            continue  # text that only mentions the syntax, e.g. in a string
-        codes = tuple(c.strip().upper() for c in mt.group(2).split(",") if c.strip())
-        scope = "file" if mt.group(1) == "disable-file" else "line"
-        out.append(Suppression(scope, codes, line, mt.start(), mt.end()))
-    return out
-
-
-def _in_string(line_prefix: str) -> bool:
-    """Whether the end of ``line_prefix`` is inside a string (one-line strings)."""
-    quote = None
-    i = 0
-    while i < len(line_prefix):
-        ch = line_prefix[i]
-        if quote is None:
-            if ch == "#":
-                return False  # a comment before ours: `# type: ignore  # mmname: ...`
-            if line_prefix.startswith(('"""', "'''"), i):
-                quote = line_prefix[i : i + 3]
-                i += 3
-                continue
-            if ch in "'\"":
-                quote = ch
-        elif ch == "\\":
-            i += 1
-        elif line_prefix.startswith(quote, i):
-            i += len(quote)
-            quote = None
-            continue
-        i += 1
-    return quote is not None
-
-
-def apply_suppressions(
-    text: str, findings: List[Finding], settings: Settings
-) -> List[Finding]:
-    """Drop suppressed findings; report suppressions that hide nothing (MMN290)."""
-    sups = find_suppressions(text)
-    if not sups:
-        return findings
-    starts = line_starts(text)
-    used = set()
-    kept = []
-    for f in findings:
-        line = None if f.on_filename else bisect_right(starts, f.start) - 1
-        hidden = False
-        for i, s in enumerate(sups):
-            if f.code in s.codes and (s.scope == "file" or s.line == line):
-                used.add((i, f.code))
-                hidden = True
-        if not hidden:
-            kept.append(f)
-    rule = RULES["MMN290"]
-    sev = settings.severity_of("MMN290", rule.severity)
-    if sev is not None:
-        for i, s in enumerate(sups):
-            stale = [c for c in s.codes if (i, c) not in used]
-            if not stale:
-                continue
-            if len(stale) == len(s.codes):
-                replacement = ""
-                start = s.start
-                # Also drop the white space before the comment on its line.
-                while start > starts[s.line] and text[start - 1] in " \t":
-                    start -= 1
-            else:
-                keep = [c for c in s.codes if c not in stale]
-                verb = "disable-file" if s.scope == "file" else "disable"
-                replacement = f"# mmname: {verb}={','.join(keep)}"
-                start = s.start
-            kept.append(
-                Finding("MMN290", sev, rule.message.format(found=", ".join(stale)),
-                        start, s.end, replacement, None, rule.category)
-            )
-    kept.sort(key=lambda f: (f.start, f.end, f.code))
-    return kept
-
-
 def _filename(result: Analysis, path: str, decoder: Decoder) -> None:
     name = config_stem_candidate(path)
     if name is None:
@@ -400,13 +215,8 @@ def _base_issues(result: Analysis, resolved: Any, path: str, text: str) -> None:
         if (code, where.start) in seen:
             continue
         seen.add((code, where.start))
-        rule = RULES[code]
-        message = rule.message.format(found=issue.message if code == "MMN291" else
-                                      where.decoded.input, detail=issue.message)
-        result.findings.append(
-            Finding(code, rule.severity, message, where.start, where.end, None, where,
-                    rule.category)
-        )
+        p = broken_base(issue.kind, where.decoded.input, issue.message, where.start, where.end)
+        result.findings.append(to_finding(p, where))
 
 
 def _consistency(
@@ -421,12 +231,7 @@ def _consistency(
     if occ.on_filename:
         result.facts.extend(facts)
     for f in findings:
-        rule = RULES.get(f.code)
-        result.findings.append(
-            Finding(f.code, f.severity, f"{prefix}{f.message}", offset + f.start,
-                    offset + f.end, f.replacement, occ,
-                    rule.category if rule else "consistency", tuple(f.related))
-        )
+        result.findings.append(to_finding(f, occ, offset, prefix))
 
 
 def _looks_like_name(d: Decoded, threshold: float) -> bool:
@@ -499,22 +304,8 @@ def _base(result: Analysis, lit, path: Optional[str], decoder: Decoder) -> None:
     result.deps.add(target)
     # A link that leads nowhere readable is reported as unreadable (MMN292).
     if not os.path.isfile(target) and not os.path.islink(target):
-        where = "is a folder" if os.path.isdir(target) else f"looked for {target}"
-        rule = RULES["MMN201"]
-        result.findings.append(
-            Finding("MMN201", rule.severity, rule.message.format(found=value, where=where),
-                    lit.start, lit.end, None, occ, rule.category)
-        )
-
-
-def module_to_path(module: str) -> str:
-    """`.._base_.models.resnet18` -> `../_base_/models/resnet18.py` ("" if absolute)."""
-    dots = len(module) - len(module.lstrip("."))
-    rest = module[dots:].replace(".", "/")
-    if dots == 0:
-        return ""
-    prefix = "./" if dots == 1 else "../" * (dots - 1)
-    return prefix + rest + ".py"
+        p = missing_reference(lit.context, value, target, lit.start, lit.end)
+        result.findings.append(to_finding(p, occ))
 
 
 def _model_api(result: Analysis, lit, decoder: Decoder) -> None:
@@ -536,16 +327,5 @@ def _model_api(result: Analysis, lit, decoder: Decoder) -> None:
     if decoded.zoo is None and decoded.kind == m.KIND_MODEL and value and len(zoo):
         stem = value[:-3] if value.endswith(".py") else value
         if zoo.model(stem) is None:
-            guess = _closest_model(stem, tuple(zoo.names()))
-            rule = RULES["MMN202"]
-            hint = f"; did you mean `{guess}`?" if guess else ""
-            result.findings.append(
-                Finding("MMN202", rule.severity, rule.message.format(found=value, hint=hint),
-                        lit.start, lit.end, guess, occ, rule.category)
-            )
-
-
-@lru_cache(maxsize=1024)
-def _closest_model(name: str, names: Tuple[str, ...]) -> Optional[str]:
-    found = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
-    return found[0] if found else None
+            p = unknown_model(value, zoo.names(), lit.start, lit.end)
+            result.findings.append(to_finding(p, occ))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, List, Tuple
 
-from mmname_lsp.analysis import Finding, Fix
+from mmname_lsp.findings import Finding, Fix
 
 
 def text_fixes(findings: Iterable[Finding], *, unsafe: bool = False) -> List[Fix]:
