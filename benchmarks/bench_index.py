@@ -119,7 +119,7 @@ async def server_run(tree: Optional[Path]) -> Dict[str, Any]:
 
 def in_process(tree: Path) -> Dict[str, Any]:
     from mmname_lsp.naming.decoder import decode
-    from mmname_lsp.workspace_index import WorkspaceIndex
+    from mmname_lsp.workspace.index import WorkspaceIndex
 
     decode("resnet50_8xb32_in1k")  # vocabulary and zoo loaded, as in a warm server
     index = WorkspaceIndex()

@@ -390,9 +390,9 @@ def on_initialize(ls: MMNameServer, params: types.InitializeParams) -> None:
 def _warm_up() -> None:
     try:
         analyse("load_from = 'resnet50_8xb32_in1k'\n", None)
-        import mmname_lsp.completion  # noqa: F401
         import mmname_lsp.configs  # noqa: F401
-        import mmname_lsp.hover  # noqa: F401
+        import mmname_lsp.ide.completion  # noqa: F401
+        import mmname_lsp.ide.hover  # noqa: F401
         import mmname_lsp.rules.consistency  # noqa: F401
     except Exception:  # noqa: BLE001
         log.exception("warm-up failed")
@@ -546,7 +546,7 @@ def _findings_of(result: Analysis, occ: Occurrence) -> List[Tuple[str, str, str]
 
 
 def _hover(ls: MMNameServer, params: types.HoverParams) -> Optional[types.Hover]:
-    from mmname_lsp.hover import hover_markdown
+    from mmname_lsp.ide.hover import hover_markdown
 
     doc, index, offset = _doc_and_offset(ls, params)
     result = ls.analysis(doc)
@@ -568,7 +568,7 @@ def _hover(ls: MMNameServer, params: types.HoverParams) -> Optional[types.Hover]
 
 @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
 def code_lens(ls: MMNameServer, params: types.CodeLensParams) -> List[types.CodeLens]:
-    from mmname_lsp.hover import summary
+    from mmname_lsp.ide.hover import summary
 
     try:
         doc = open_document(ls, params.text_document.uri)
@@ -630,7 +630,7 @@ _VALUE_KIND = int(types.CompletionItemKind.Value)
 
 
 def _completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[Dict[str, Any]]:
-    from mmname_lsp.completion import complete
+    from mmname_lsp.ide.completion import complete
 
     doc, index, offset = _doc_and_offset(ls, params)
     line_no = params.position.line

@@ -50,7 +50,7 @@ def _occurrence_text(result, occ) -> str:
 
 
 def _base_target_of(path: Optional[str], result, occ) -> Optional[str]:
-    from mmname_lsp.workspace_index import base_target
+    from mmname_lsp.workspace.bases import base_target
 
     if path is None:
         return None
@@ -59,7 +59,8 @@ def _base_target_of(path: Optional[str], result, occ) -> Optional[str]:
 
 def _config_target_of(ls: MMNameServer, path: Optional[str], result, occ) -> Optional[str]:
     """The file a metafile `Config` or a README config link names."""
-    from mmname_lsp.workspace_index import MD_CONFIG, META_CONFIG, readme_config_links
+    from mmname_lsp.workspace.index import readme_config_links
+    from mmname_lsp.workspace.model import MD_CONFIG, META_CONFIG
 
     if path is None:
         return None
@@ -76,7 +77,7 @@ def _config_target_of(ls: MMNameServer, path: Optional[str], result, occ) -> Opt
 
 def _model_name_of(ls: MMNameServer, result, occ) -> Optional[str]:
     """The model an occurrence names (a model name, or the owner of a checkpoint)."""
-    from mmname_lsp.workspace_index import MD_CONFIG, META_CONFIG
+    from mmname_lsp.workspace.model import MD_CONFIG, META_CONFIG
 
     d = occ.decoded
     if occ.source in _BASE_SOURCES or occ.source in (META_CONFIG, MD_CONFIG):
@@ -149,7 +150,7 @@ async def definition(
 
 
 def _definition(ls: MMNameServer, params: types.DefinitionParams) -> List[types.Location]:
-    from mmname_lsp.workspace_index import META_NAME
+    from mmname_lsp.workspace.model import META_NAME
 
     doc, _index, offset = _doc_and_offset(ls, params)
     result = ls.analysis(doc)
@@ -208,7 +209,7 @@ async def references(
 
 
 def _references(ls: MMNameServer, params: types.ReferenceParams) -> List[types.Location]:
-    from mmname_lsp.workspace_index import find_name
+    from mmname_lsp.workspace.search import find_name
 
     doc, _index, offset = _doc_and_offset(ls, params)
     result = ls.analysis(doc)
@@ -244,7 +245,8 @@ def _references(ls: MMNameServer, params: types.ReferenceParams) -> List[types.L
 def _inheritor_refs(ls: MMNameServer, target: str, include: bool) -> List[types.Location]:
     """The `_base_` entries through which configs inherit ``target`` (directly or
     through other bases)."""
-    from mmname_lsp.workspace_index import REF_BASE, REF_BASE_IMPORT
+    from mmname_lsp.workspace.bases import REF_BASE_IMPORT
+    from mmname_lsp.workspace.index import REF_BASE
 
     index = get_index(ls)
     chain = {target} | set(index.inheritors(target))
@@ -277,7 +279,7 @@ def document_links(ls: MMNameServer, params: types.DocumentLinkParams) -> List[t
 
 def _document_links(ls: MMNameServer, params: types.DocumentLinkParams
                     ) -> List[types.DocumentLink]:
-    from mmname_lsp.workspace_index import METAFILE, README, file_kind
+    from mmname_lsp.workspace.model import METAFILE, README, file_kind
 
     doc = open_document(ls, params.text_document.uri)
     index = ls.line_index(doc)
@@ -425,8 +427,9 @@ def document_symbols(ls: MMNameServer, params: types.DocumentSymbolParams) -> Li
 
 
 def _document_symbols(ls: MMNameServer, params: types.DocumentSymbolParams) -> List[Any]:
-    from mmname_lsp.hover import summary
-    from mmname_lsp.workspace_index import METAFILE, PYTHON, _statement_end, file_kind
+    from mmname_lsp.ide.hover import summary
+    from mmname_lsp.workspace.bases import statement_end
+    from mmname_lsp.workspace.model import METAFILE, PYTHON, file_kind
 
     doc = open_document(ls, params.text_document.uri)
     index = ls.line_index(doc)
@@ -453,7 +456,7 @@ def _document_symbols(ls: MMNameServer, params: types.DocumentSymbolParams) -> L
                 detail=summary(d), range=_ZERO, selection_range=_ZERO, children=children,
             ))
         for mt in _TOP_ASSIGN.finditer(text):
-            end = _statement_end(text, mt.end())
+            end = statement_end(text, mt.end())
             rng = index.range(mt.start(), end)
             sel = index.range(mt.start(1), mt.end(1))
             name = mt.group(1)
@@ -463,9 +466,9 @@ def _document_symbols(ls: MMNameServer, params: types.DocumentSymbolParams) -> L
                 types.SymbolKind.Variable,
             ))
         for mt in _READ_BASE.finditer(text):
-            from mmname_lsp.workspace_index import _block_end
+            from mmname_lsp.workspace.bases import block_end
 
-            end = _block_end(text, mt.start(), "")
+            end = block_end(text, mt.start(), "")
             symbols.append(types.DocumentSymbol(
                 name="read_base()", kind=types.SymbolKind.Module,
                 range=index.range(mt.start(), end), selection_range=index.range(
@@ -508,8 +511,8 @@ def complete_other(ls: MMNameServer, params: types.CompletionParams
                    ) -> Optional[types.CompletionList]:
     """Completion in a metafile value or a README code span; None: not such a place."""
     from mmname_lsp.analysis import settings_decoder
-    from mmname_lsp.completion import complete
-    from mmname_lsp.workspace_index import METAFILE, README, file_kind
+    from mmname_lsp.ide.completion import complete
+    from mmname_lsp.workspace.model import METAFILE, README, file_kind
 
     doc, index, offset = _doc_and_offset(ls, params)
     path = document_path(doc.uri)
@@ -569,7 +572,7 @@ def _wrap_completion() -> None:
     original = fm.features.get(types.TEXT_DOCUMENT_COMPLETION)
 
     def completion(params: types.CompletionParams) -> Any:
-        from mmname_lsp.workspace_index import file_kind
+        from mmname_lsp.workspace.model import file_kind
 
         path = document_path(params.text_document.uri)
         if path and file_kind(path) in _OTHER_KINDS:

@@ -3,7 +3,7 @@ files that are not open (``workspace/diagnostic`` or pushed), file watching,
 file operations (create, rename, delete, willRename edits), base changes that
 re-check their inheritors, and the workspace's own metafiles in the zoo.
 
-The pure work is in :mod:`mmname_lsp.workspace_index`; this module only
+The pure work is in :mod:`mmname_lsp.workspace`; this module only
 schedules it and speaks LSP.  It registers its features on
 ``mmname_lsp.server.app.server`` when imported (the last line of ``app.py``).
 
@@ -162,7 +162,7 @@ def _roots(ls: MMNameServer) -> List[str]:
 def get_index(ls: MMNameServer):
     """The workspace index (created empty on first use)."""
     if STATE.index is None:
-        from mmname_lsp.workspace_index import WorkspaceIndex
+        from mmname_lsp.workspace.index import WorkspaceIndex
 
         _snapshot_zoo()
         STATE.index = WorkspaceIndex(
@@ -295,7 +295,7 @@ async def index_roots(ls: MMNameServer, roots: Iterable[str]) -> None:
                 await asyncio.sleep(0)
                 slice_end = loop.time() + SLICE_S
             if root in index.truncated:
-                from mmname_lsp.workspace_index import MAX_FILES
+                from mmname_lsp.workspace.model import MAX_FILES
 
                 msg = (f"mmname: {root} has more than {MAX_FILES} files; indexed the first "
                        f"{MAX_FILES} only")
@@ -554,7 +554,7 @@ def _reindex_buffer(ls: MMNameServer, uri: str) -> None:
     if path is None or STATE.index is None or uri not in ls.workspace.text_documents:
         return
     doc = ls.workspace.get_text_document(uri)
-    from mmname_lsp.workspace_index import file_kind
+    from mmname_lsp.workspace.model import file_kind
 
     if file_kind(path) is None:
         return
@@ -602,7 +602,7 @@ def _after_close(ls: MMNameServer, params: types.DidCloseTextDocumentParams) -> 
 
 
 def _after_index_change(ls: MMNameServer, paths: List[str]) -> None:
-    from mmname_lsp.workspace_index import METAFILE, file_kind
+    from mmname_lsp.workspace.model import METAFILE, file_kind
 
     if any(file_kind(p) == METAFILE for p in paths):
         if install_workspace_zoo(ls):
@@ -640,13 +640,13 @@ def _recheck_inheritors(ls: MMNameServer, path: str, invalidate: bool = True) ->
 def file_changed(ls: MMNameServer, path: str) -> None:
     """A file was created or changed on disk."""
     index = get_index(ls)
-    from mmname_lsp.workspace_index import file_kind
+    from mmname_lsp.workspace.model import file_kind
 
     open_paths = _open_paths(ls)
     if os.path.isdir(path):
         # A folder appeared (created, or the target of a rename): index its files.
         if index.root_of(path) is not None:
-            from mmname_lsp.workspace_index import walk_folder
+            from mmname_lsp.workspace.model import walk_folder
 
             for p in walk_folder(path).files:
                 index.index_file(p)
@@ -789,14 +789,14 @@ def rename_edit(
 ) -> Optional[types.WorkspaceEdit]:
     """The edits that keep every `_base_` reference right after ``moves``
     (old path -> new path; files or folders)."""
-    from mmname_lsp.workspace_index import (
-        REF_BASE,
+    from mmname_lsp.workspace.bases import (
         REF_BASE_IMPORT,
-        Positions,
         base_literals,
         base_target,
         relative_reference,
     )
+    from mmname_lsp.workspace.index import REF_BASE
+    from mmname_lsp.workspace.model import Positions
 
     def moved(p: str) -> str:
         for old, new in moves:
@@ -903,7 +903,7 @@ _original_analysis = MMNameServer.analysis
 
 def _analysis(self: MMNameServer, doc):
     path = document_path(doc.uri)
-    from mmname_lsp.workspace_index import file_kind
+    from mmname_lsp.workspace.model import file_kind
 
     kind = file_kind(path) if path else None
     if kind not in _OTHER_KINDS:
@@ -913,7 +913,7 @@ def _analysis(self: MMNameServer, doc):
     cached = self._analyses.get(doc.uri)
     if cached and cached[0] == version and cached[1] is source:
         return cached[2]
-    from mmname_lsp.workspace_index import analyse_document
+    from mmname_lsp.workspace.documents import analyse_document
 
     result = analyse_document(source, path, self.settings_for(doc.uri), get_index(self))
     self._analyses[doc.uri] = (version, source, result)

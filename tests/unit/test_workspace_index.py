@@ -10,21 +10,19 @@ from pathlib import Path
 import pytest
 
 from mmname_lsp.settings import parse_settings
-from mmname_lsp.workspace_index import (
+from mmname_lsp.workspace.bases import base_literals, relative_reference
+from mmname_lsp.workspace.documents import analyse_document
+from mmname_lsp.workspace.index import WorkspaceIndex
+from mmname_lsp.workspace.model import (
     METAFILE,
     PYTHON,
     README,
     Positions,
-    WorkspaceIndex,
-    analyse_document,
-    base_literals,
     file_kind,
-    find_in_text,
-    find_name,
-    relative_reference,
     units,
     walk_folder,
 )
+from mmname_lsp.workspace.search import find_in_text, find_name
 
 ROOT = Path(__file__).resolve().parents[2]
 WS2 = ROOT / "tests" / "fixtures" / "ws2"

@@ -32,7 +32,7 @@ from __future__ import annotations
 import gc
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import (
     Any,
     Callable,
@@ -43,15 +43,11 @@ from typing import (
     List,
     Mapping,
     Optional,
-    Sequence,
     Set,
     Tuple,
 )
 
-from mmname_lsp.analysis import Analysis, Finding, Occurrence, analyse, settings_decoder
-from mmname_lsp.codes import RULES
-from mmname_lsp.files import WalkResult, walk
-from mmname_lsp.naming import model as m
+from mmname_lsp.analysis import analyse, settings_decoder
 from mmname_lsp.naming.model import Problem
 from mmname_lsp.rules.consistency import Related
 from mmname_lsp.rules.metafile import count_of, metafile_name_issues
@@ -67,237 +63,22 @@ from mmname_lsp.rules.references import (
 )
 from mmname_lsp.rules.suppressions import find_suppressions
 from mmname_lsp.settings import Settings
-from mmname_lsp.sources.python import module_to_path
 from mmname_lsp.text import Positions, Range, units  # noqa: F401  (units: re-exported)
-
-# Stop walking a tree after this many files (a home folder opened by mistake).
-MAX_FILES = 20_000
-# Files larger than this are not read (generated data, not configs).
-MAX_FILE_BYTES = 2 * 1024 * 1024
-
-PYTHON = "python"
-METAFILE = "metafile"
-MODEL_INDEX = "model_index"
-README = "readme"
-
-# Occurrence sources of names outside Python files.
-META_NAME = "metafile_name"
-META_CONFIG = "metafile_config"
-META_WEIGHTS = "metafile_weights"
-MD_NAME = "markdown_name"
-MD_CONFIG = "markdown_config"
-MD_CHECKPOINT = "markdown_checkpoint"
-
-# Reference kinds (from a file to another file).
-
-
-
-def file_kind(path: str) -> Optional[str]:
-    """What kind of file the index reads ``path`` as (None: not read)."""
-    name = os.path.basename(path)
-    low = name.lower()
-    if low.endswith((".py", ".pyi")):
-        return PYTHON
-    if low in ("metafile.yml", "metafile.yaml"):
-        return METAFILE
-    if low in ("model-index.yml", "model-index.yaml"):
-        return MODEL_INDEX
-    if low.startswith("readme") and low.endswith(".md"):
-        return README
-    return None
-
-
-# ---------------------------------------------------------------------------
-# Records
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A reference from a file to another file, as written in it."""
-
-    kind: str
-    text: str
-    start: int
-    end: int
-    range: Range
-    target: Optional[str]  # absolute normalised path; None when it cannot be resolved
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A finding of the workspace layer: offsets for open documents, a range for
-    files that are not open."""
-
-    code: str
-    severity: str
-    message: str
-    start: int
-    end: int
-    range: Range
-    replacement: Optional[str] = None
-    related: Tuple[Related, ...] = ()
-    on_filename: bool = False
-
-
-@dataclass(frozen=True)
-class ModelEntry:
-    """A model of a workspace metafile."""
-
-    name: str
-    path: str  # the metafile
-    start: int  # span of the Name value
-    end: int
-    range: Range
-    meta: Mapping[str, Any]  # the zoo entry
-    weights_start: int = -1
-    weights_end: int = -1
-    weights_range: Optional[Range] = None
-
-
-@dataclass
-class FileRecord:
-    path: str
-    kind: str
-    stamp: Tuple[int, int] = (0, 0)
-    refs: Tuple[Ref, ...] = ()
-    hits: Tuple[Hit, ...] = ()  # findings that depend on this file only
-    models: Tuple[ModelEntry, ...] = ()
-    suppressed: FrozenSet[str] = frozenset()  # file-scope suppressions
-    line_suppressed: Mapping[int, FrozenSet[str]] = field(default_factory=dict)
-    is_config: bool = False  # a named config (its file name is judged)
-
-
-# ---------------------------------------------------------------------------
-# Walking a tree
-
-
-def walk_folder(root: str, max_files: int = MAX_FILES) -> WalkResult:
-    """The files under ``root`` that the index reads (see :func:`mmname_lsp.files.walk`)."""
-    return walk(root, lambda name: file_kind(name) is not None, max_files)
-
-
-# ---------------------------------------------------------------------------
-# `_base_` entries, quickly
-
-_BASE_STMT = re.compile(r"^_base_[ \t]*(?::[^=\n]*)?\+?=", re.MULTILINE)
-_READ_BASE = re.compile(r"^([ \t]*)with[ \t]+read_base[ \t]*\([ \t]*\)[ \t]*:", re.MULTILINE)
-
-
-def _statement_end(text: str, i: int) -> int:
-    """End of the (bracketed, maybe continued) statement starting at ``i``."""
-    depth = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch in "'\"":
-            q = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else ch
-            j = text.find(q, i + len(q))
-            while j > 0 and text[j - 1] == "\\" and len(q) == 1:
-                j = text.find(q, j + 1)
-            if j < 0:
-                return n
-            i = j + len(q)
-            continue
-        if ch == "#":
-            j = text.find("\n", i)
-            if j < 0:
-                return n
-            i = j
-            continue
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth = max(0, depth - 1)
-        elif ch == "\\" and text[i + 1 : i + 2] == "\n":
-            i += 2
-            continue
-        elif ch == "\n" and depth == 0:
-            return i
-        i += 1
-    return n
-
-
-def _block_end(text: str, start: int, indent: str) -> int:
-    """End of the indented block after the line at ``start``."""
-    nl = text.find("\n", start)
-    if nl < 0:
-        return len(text)
-    i = nl + 1
-    while i < len(text):
-        j = text.find("\n", i)
-        line = text[i : j if j >= 0 else len(text)]
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            lead = len(line) - len(line.lstrip(" \t"))
-            if lead <= len(indent):
-                return i
-        if j < 0:
-            return len(text)
-        i = j + 1
-    return len(text)
-
-
-def base_literals(text: str) -> List[Any]:
-    """The ``_base_`` entries and ``read_base()`` imports of a Python text
-    (``mmname_lsp.sources.python.Occurrence`` objects, offsets into ``text``).
-
-    Only the statements that can hold them are lexed, which makes this cheap
-    enough to run over every file of a large tree."""
-    has_base = "_base_" in text
-    if not has_base and "read_base" not in text:
-        return []
-    from mmname_lsp.sources.python import BASE, BASE_IMPORT, extract_python
-
-    out: List[Any] = []
-    found_stmt = False
-    for mt in _BASE_STMT.finditer(text):
-        found_stmt = True
-        end = _statement_end(text, mt.end())
-        for lit in extract_python(text[mt.start() : end], (BASE,)):
-            out.append(_shift(lit, mt.start()))
-    for mt in _READ_BASE.finditer(text):
-        found_stmt = True
-        end = _block_end(text, mt.start(), mt.group(1))
-        for lit in extract_python(text[mt.start() : end], (BASE_IMPORT,)):
-            out.append(_shift(lit, mt.start()))
-    if not found_stmt and has_base:
-        # `_base_` set somewhere unusual (inside an `if`, ...): lex it all.
-        out = [lit for lit in extract_python(text, (BASE, BASE_IMPORT))]
-    out.sort(key=lambda o: o.start)
-    return out
-
-
-def _shift(lit, by: int):
-    from dataclasses import replace
-
-    return replace(lit, start=lit.start + by, end=lit.end + by) if by else lit
-
-
-def base_target(path: str, text: str, context: str) -> Optional[str]:
-    """Absolute path a `_base_` entry ``text`` of the file ``path`` points to."""
-    if "::" in text:
-        return None  # scoped (mmdet::...): another package
-    rel = module_to_path(text) if context == REF_BASE_IMPORT else text
-    if not rel:
-        return None
-    return os.path.normpath(os.path.join(os.path.dirname(path), rel))
-
-
-def relative_reference(from_file: str, target: str, context: str, old_text: str) -> str:
-    """How the file ``from_file`` names ``target`` in a `_base_` entry, in the
-    style of ``old_text`` (``./`` kept; a dotted module for read_base imports)."""
-    rel = os.path.relpath(target, os.path.dirname(from_file)).replace(os.sep, "/")
-    if context == REF_BASE_IMPORT:
-        stem = rel[:-3] if rel.endswith(".py") else rel
-        parts = stem.split("/")
-        ups = 0
-        while parts and parts[0] == "..":
-            ups += 1
-            parts.pop(0)
-        return "." * (ups + 1) + ".".join(parts)
-    if old_text.startswith("./") and not rel.startswith("../"):
-        rel = "./" + rel
-    return rel
+from mmname_lsp.workspace.bases import base_literals, base_target
+from mmname_lsp.workspace.model import (
+    MAX_FILE_BYTES,
+    MAX_FILES,
+    METAFILE,
+    MODEL_INDEX,
+    PYTHON,
+    README,
+    FileRecord,
+    Hit,
+    ModelEntry,
+    Ref,
+    file_kind,
+    walk_folder,
+)
 
 
 def zoo_entry(model, collections: Mapping[str, Any], metafile: str) -> Dict[str, Any]:
@@ -343,7 +124,7 @@ class WorkspaceIndex:
         self._inheritors: Dict[str, Set[str]] = {}
         self._models: Dict[str, List[ModelEntry]] = {}
         self._settings_for = settings_for or (lambda path: Settings())
-        self._published = published or _published_default
+        self._published = published or published_in_zoo
         self._repo_roots: Dict[str, str] = {}
         self.generation = 0
         self.truncated: List[str] = []  # roots whose walk hit MAX_FILES
@@ -764,7 +545,7 @@ class WorkspaceIndex:
                     f"`{name}` also defined here")
             for e in others[:5]
         )
-        where = ", ".join(sorted({_short(e.path, self.root_of(e.path)) for e in others}))
+        where = ", ".join(sorted({short_path(e.path, self.root_of(e.path)) for e in others}))
         return duplicate_model(name, start, end, where, related)
 
 
@@ -772,13 +553,13 @@ def _in_base_folder(path: str) -> bool:
     return f"{os.sep}_base_{os.sep}" in path or "/_base_/" in path
 
 
-def _short(path: str, root: Optional[str]) -> str:
+def short_path(path: str, root: Optional[str]) -> str:
     if root and _under(path, root):
         return os.path.relpath(path, root).replace(os.sep, "/")
     return os.path.basename(path)
 
 
-def _published_default(name: str) -> bool:
+def published_in_zoo(name: str) -> bool:
     from mmname_lsp.naming.zoo import default_zoo
 
     return default_zoo().model(name) is not None
@@ -835,220 +616,3 @@ def readme_config_links(text: str, path: str, repo_root: Optional[str]) -> List[
     return out
 
 
-# ---------------------------------------------------------------------------
-# Open documents: the same, with occurrences (hover, semantic tokens)
-
-
-def analyse_document(
-    text: str,
-    path: str,
-    settings: Optional[Settings] = None,
-    index: Optional[WorkspaceIndex] = None,
-    *,
-    exists: Callable[[str], bool] = os.path.isfile,
-) -> Analysis:
-    """The Analysis of a metafile, model index or README (for an open editor).
-
-    The names in it are occurrences (hover, semantic tokens, navigation); the
-    findings are those the workspace reports for the file, with offsets."""
-    settings = settings or Settings()
-    result = Analysis(text, path)
-    if not settings.enable:
-        return result
-    kind = file_kind(path)
-    decoder = settings_decoder(settings)
-    published = index._published if index is not None else _published_default
-    root = index.repo_root(path) if index is not None else os.path.dirname(path)
-    issues: List[Tuple[Problem, Optional[Occurrence]]] = []
-    if kind == METAFILE:
-        _metafile_document(result, text, path, decoder, published, root, index, exists, issues)
-    elif kind == MODEL_INDEX:
-        from mmname_lsp.sources.yaml_source import parse_metafile
-
-        mf = parse_metafile(text)
-        folder = os.path.dirname(path)
-        for s in mf.imports:
-            ref = Ref(REF_IMPORT, s.value, s.start, s.end, (0, 0, 0, 0),
-                      os.path.normpath(os.path.join(folder, s.value)))
-            issue = reference_issue(ref, exists)
-            if issue is not None:
-                issues.append((issue, None))
-        if mf.error is not None:
-            issues.append((yaml_error(mf.error[0], mf.error[1]), None))
-    elif kind == README:
-        _readme_document(result, text, path, decoder, root, exists, issues)
-    findings = []
-    for issue, occ in issues:
-        rule = RULES.get(issue.code)
-        findings.append(Finding(issue.code, issue.severity, issue.message, issue.start,
-                                issue.end, issue.replacement, occ,
-                                rule.category if rule else "reference", issue.related))
-    from mmname_lsp.rules.suppressions import finalize_findings
-
-    result.findings = finalize_findings(text, findings, settings)
-    result.occurrences.sort(key=lambda o: o.start)
-    return result
-
-
-def _metafile_document(result, text, path, decoder, published, root, index, exists, issues):
-    from mmname_lsp.sources.yaml_source import parse_metafile
-
-    mf = parse_metafile(text)
-    for model in mf.models:
-        name_occ = None
-        if model.name is not None and model.name.exact:
-            decoded = decoder.decode(model.name.value, m.KIND_MODEL)
-            name_occ = Occurrence(META_NAME, model.name.start, model.name.end, decoded, "Name")
-            result.occurrences.append(name_occ)
-        if model.config is not None and model.config.exact:
-            decoded = decoder.decode(model.config.value, m.KIND_CONFIG)
-            result.occurrences.append(Occurrence(META_CONFIG, model.config.start,
-                                                 model.config.end, decoded, "Config"))
-            ref = Ref(REF_CONFIG, model.config.value, model.config.start, model.config.end,
-                      (0, 0, 0, 0), os.path.normpath(os.path.join(root, model.config.value)))
-            issue = reference_issue(ref, exists)
-            if issue is not None:
-                issues.append((issue, None))
-        if model.weights is not None and model.weights.exact and ".pth" in model.weights.value:
-            decoded = decoder.decode(model.weights.value, m.KIND_CHECKPOINT)
-            result.occurrences.append(Occurrence(META_WEIGHTS, model.weights.start,
-                                                 model.weights.end, decoded, "Weights"))
-        for issue in metafile_name_issues(model, decoder, published):
-            issues.append((issue, name_occ if issue.code != "MMN208" else None))
-        if index is not None and model.name is not None:
-            dup = _duplicate_in_document(index, mf, model, path)
-            if dup is not None:
-                issues.append((dup, name_occ))
-    if mf.error is not None:
-        issues.append((yaml_error(mf.error[0], mf.error[1]), None))
-
-
-def _duplicate_in_document(index: WorkspaceIndex, mf, model, path: str) -> Optional[Problem]:
-    """A duplicate of ``model``'s name: in this (open) text or in other files."""
-    name = model.name
-    related: List[Related] = []
-    for other in mf.models:
-        if other is not model and other.name is not None and other.name.value == name.value:
-            related.append(Related(path, 0, 0, 0, 0, f"`{name.value}` also defined here"))
-    elsewhere = [e for e in index.models(name.value) if e.path != path]
-    for e in elsewhere[:5]:
-        related.append(Related(e.path, e.range[0], e.range[1], e.range[2], e.range[3],
-                               f"`{name.value}` also defined here"))
-    if not related:
-        return None
-    places = sorted({_short(e.path, index.root_of(e.path)) for e in elsewhere})
-    if len(related) > len(elsewhere):
-        places.insert(0, "this file")
-    # Positions of same-file duplicates are filled in by the caller's index
-    # conversion; offsets are not known to Related: keep only other files there.
-    related = [r for r in related if r.file != path]
-    return duplicate_model(name.value, name.start, name.end, ", ".join(places), related)
-
-
-# Model names stand in a README as code spans, table cells and fenced Python.
-_MD_NAME_CONFIDENCE = 0.6
-
-
-def _readme_document(result, text, path, decoder, root, exists, issues):
-    from mmname_lsp.sources.markdown import CODE, LINK, TABLE, URL, extract_markdown
-    from mmname_lsp.sources.python import CHECKPOINT, MODEL_API, extract_python
-
-    md = extract_markdown(text)
-    links = {span.start: target for span, target in readme_config_links(text, path, root)}
-    taken: Set[int] = set()
-    for span in md.spans:
-        value = span.text
-        occ = None
-        if span.kind in (CODE, TABLE):
-            if span.kind == TABLE and span.column != 0:
-                continue
-            if len(value) > 200 or " " in value:
-                continue
-            decoded = decoder.decode(value)
-            if decoded.zoo is None and not _name_like(decoded):
-                continue
-            occ = Occurrence(MD_NAME, span.start, span.end, decoded, span.kind)
-        elif span.kind == LINK and span.start in links:
-            decoded = decoder.decode(value, m.KIND_CONFIG)
-            occ = Occurrence(MD_CONFIG, span.start, span.end, decoded, "link")
-            ref = Ref(REF_LINK, value, span.start, span.end, (0, 0, 0, 0), links[span.start])
-            issue = reference_issue(ref, exists)
-            if issue is not None:
-                issues.append((issue, occ))
-        elif span.kind in (LINK, URL) and ".pth" in value:
-            decoded = decoder.decode(value, m.KIND_CHECKPOINT)
-            occ = Occurrence(MD_CHECKPOINT, span.start, span.end, decoded, "url")
-        if occ is not None and occ.start not in taken:
-            taken.add(occ.start)
-            result.occurrences.append(occ)
-    for fence in md.fences:
-        if fence.lang not in ("python", "py", "python3"):
-            continue
-        body = text[fence.start:fence.end]
-        for lit in extract_python(body, (MODEL_API, CHECKPOINT)):
-            start = fence.start + lit.start
-            if start in taken or not lit.text:
-                continue
-            expected = m.KIND_MODEL if lit.context == MODEL_API else None
-            if lit.expected == "pattern":
-                continue
-            decoded = decoder.decode(lit.text, expected)
-            if lit.context == CHECKPOINT and decoded.kind != m.KIND_CHECKPOINT:
-                continue
-            taken.add(start)
-            result.occurrences.append(Occurrence(lit.context, start, fence.start + lit.end,
-                                                 decoded, lit.key))
-
-
-def _name_like(decoded) -> bool:
-    if decoded.confidence < _MD_NAME_CONFIDENCE or len(decoded.parts) < 2:
-        return False
-    return any(p.role in (m.TRAINING, m.DATA, m.PRETRAIN) for p in decoded.parts)
-
-
-# ---------------------------------------------------------------------------
-# Finding a name in files (references)
-
-_WORD_EDGE = r"[\w.-]"
-
-
-def find_in_text(text: str, name: str) -> List[Tuple[int, int]]:
-    """Spans where ``name`` stands in ``text`` as a whole name (not inside a
-    longer one; a checkpoint ``name_2021...`` counts)."""
-    if not name or name not in text:
-        return []
-    out = []
-    pat = re.compile(rf"(?<!{_WORD_EDGE}){re.escape(name)}"
-                     r"(?!(?!_\d{8}-)[\w-]|\.(?!py\b|pth\b)\w)")
-    for mt in pat.finditer(text):
-        out.append((mt.start(), mt.end()))
-    return out
-
-
-def find_name(
-    index: WorkspaceIndex,
-    name: str,
-    overlay: Mapping[str, str] = {},  # noqa: B006 - read only
-    kinds: Sequence[str] = (PYTHON, METAFILE, README),
-) -> List[Tuple[str, int, int, Range]]:
-    """Every (path, start, end, range) where ``name`` stands in the indexed files
-    (open buffers from ``overlay`` win over the disk)."""
-    out = []
-    for path in sorted(index.files):
-        record = index.files[path]
-        if record.kind not in kinds:
-            continue
-        text = overlay.get(path)
-        if text is None:
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    text = fh.read()
-            except OSError:
-                continue
-        spans = find_in_text(text, name)
-        if not spans:
-            continue
-        pos = Positions(text, index.encoding)
-        for a, b in spans:
-            out.append((path, a, b, pos.range(a, b)))
-    return out
