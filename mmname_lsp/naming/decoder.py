@@ -121,6 +121,7 @@ class Decoder:
         self._vocab = vocabulary
         self._zoo = zoo
         self._cache = lru_cache(maxsize=8192)(self._decode)
+        self._zoo_generation = 0
         self._heads: frozenset = frozenset()
         self._heads_of: Optional[Vocabulary] = None
 
@@ -146,7 +147,16 @@ class Decoder:
         if len(text) > MAX_INPUT:
             # Never cache or scan huge inputs: one clear problem is enough.
             return _unreadable(text, f"{len(text)} characters is far too long")
+        zoo = self._zoo
+        if zoo is not None and zoo.generation != self._zoo_generation:
+            # The zoo learnt a workspace's models: cached zoo links are stale.
+            self._zoo_generation = zoo.generation
+            self.clear_cache()
         return self._cache(text, expected)
+
+    def clear_cache(self) -> None:
+        """Forget every decoded name (the vocabulary or zoo changed)."""
+        self._cache.cache_clear()
 
     # -- step 1: where the name is -------------------------------------------------
 

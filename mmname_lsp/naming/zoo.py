@@ -28,6 +28,14 @@ class Zoo:
         checkpoints: Dict[str, str],
         configs: Dict[str, List[str]],
     ) -> None:
+        self._set(models, checkpoints, configs)
+        # The published models (this zoo before any workspace layer), and a
+        # count of changes: decoders drop their cached results when it moves.
+        self._published: Optional[Zoo] = None
+        self.generation = 0
+
+    def _set(self, models: Dict[str, Dict[str, Any]], checkpoints: Dict[str, str],
+             configs: Dict[str, List[str]]) -> None:
         self.models = models
         self.checkpoints = checkpoints
         self.configs = configs
@@ -35,6 +43,22 @@ class Zoo:
         self._config_names: Dict[str, List[str]] = {}
         for path in configs:
             self._config_names.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+
+    def set_workspace(self, workspace: Optional[Zoo]) -> None:
+        """Add a workspace's own metafile models to the published ones, in place
+        (every decoder holding this zoo sees them), replacing the workspace
+        models set before; None removes them."""
+        if self._published is None:
+            self._published = Zoo(dict(self.models), dict(self.checkpoints),
+                                  {k: list(v) for k, v in self.configs.items()})
+        merged = self._published.merged(workspace) if workspace is not None else self._published
+        self._set(dict(merged.models), dict(merged.checkpoints),
+                  {k: list(v) for k, v in merged.configs.items()})
+        self.generation += 1
+
+    def is_published(self, name: str) -> bool:
+        """A model of the published zoo (not one of a workspace's metafiles)."""
+        return (self._published or self).models.get(name) is not None
 
     def __len__(self) -> int:
         return len(self.models)

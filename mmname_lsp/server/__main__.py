@@ -52,15 +52,17 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     if unknown:
         logging.getLogger("mmname_lsp").info("ignoring arguments: %s", " ".join(unknown))
-    from mmname_lsp.server.app import server
+    from mmname_lsp.server.app import create_server
 
+    server = create_server()
     if args.tcp:
         server.start_tcp(args.host, args.port)
     else:
         server.start_io()
     # The spec: exit code 0 only when `shutdown` came before `exit`.
-    if server.exit_received or server.shutdown_received:
-        return 0 if server.shutdown_received else 1
+    session = server.session
+    if session.exit_received or session.shutdown_received:
+        return 0 if session.shutdown_received else 1
     return 1
 
 

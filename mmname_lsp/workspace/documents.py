@@ -70,7 +70,7 @@ def analyse_document(
         return result
     kind = file_kind(path)
     decoder = settings_decoder(settings)
-    published = index._published if index is not None else published_in_zoo
+    published = index.published if index is not None else published_in_zoo
     root = index.repo_root(path) if index is not None else os.path.dirname(path)
     issues: List[Tuple[Problem, Optional[Occurrence]]] = []
     if kind == METAFILE:

@@ -124,7 +124,7 @@ class WorkspaceIndex:
         self._inheritors: Dict[str, Set[str]] = {}
         self._models: Dict[str, List[ModelEntry]] = {}
         self._settings_for = settings_for or (lambda path: Settings())
-        self._published = published or published_in_zoo
+        self.published = published or published_in_zoo
         self._repo_roots: Dict[str, str] = {}
         self.generation = 0
         self.truncated: List[str] = []  # roots whose walk hit MAX_FILES
@@ -359,7 +359,7 @@ class WorkspaceIndex:
                 w.start if w else -1, w.end if w else -1,
                 pos.range(w.start, w.end) if w else None,
             ))
-            for issue in metafile_name_issues(model, decoder, self._published):
+            for issue in metafile_name_issues(model, decoder, self.published):
                 hits.append(_hit(issue, pos))
         if mf.error is not None:
             msg, off = mf.error
@@ -562,7 +562,7 @@ def short_path(path: str, root: Optional[str]) -> str:
 def published_in_zoo(name: str) -> bool:
     from mmname_lsp.naming.zoo import default_zoo
 
-    return default_zoo().model(name) is not None
+    return default_zoo().is_published(name)
 
 
 def _under(path: str, folder: str) -> bool:

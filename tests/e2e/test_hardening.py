@@ -144,22 +144,25 @@ def test_closing_releases_the_document_state():
     from lsprotocol import types
     from pygls.workspace import Workspace
 
-    from mmname_lsp.server import app
+    from mmname_lsp.server.app import create_server
+    from mmname_lsp.server.features.documents import did_close
 
-    ls = app.MMNameServer()
+    ls = create_server()
     ls.protocol.set_writer(_NullWriter())
     ls.protocol._workspace = Workspace(None)  # what `initialize` would set up
     uri = "file:///tmp/release.py"
     ls.workspace.put_text_document(types.TextDocumentItem(
         uri=uri, language_id="python", version=1, text="x = 'resnet50_8x32_in1k'\n" * 1000))
     doc = ls.workspace.get_text_document(uri)
-    ls.analysis(doc)
-    ls.line_index(doc)
-    assert uri in ls._analyses and uri in ls._indexes
+    session = ls.session
+    session.analysis(doc)
+    session.line_index(doc)
+    assert uri in session.analyses and uri in session.indexes
     ls.workspace.remove_text_document(uri)
-    app.did_close(ls, types.DidCloseTextDocumentParams(
+    did_close(ls, types.DidCloseTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
-    assert uri not in ls._analyses and uri not in ls._indexes and uri not in ls._pending
+    assert uri not in session.analyses and uri not in session.indexes
+    assert not session.has_pending(uri)
 
 
 class _NullWriter:

@@ -1,0 +1,389 @@
+"""The one owner of the server's state: settings, open documents' analyses and
+line tables, pending publishes, the static config reader's cache, the
+workspace index and its events.
+
+Features never keep state of their own: they ask the session (``ls.session``)
+for what they need, and subscribe to document events (:class:`DocumentEvents`)
+when they must act after the session has taken a change in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
+
+from lsprotocol import types
+from pygls.uris import from_fs_path
+from pygls.workspace import TextDocument
+
+from mmname_lsp.analysis import Analysis, analyse
+from mmname_lsp.server.convert import LineIndex, document_path, to_diagnostic
+from mmname_lsp.settings import Settings, parse_settings
+
+if TYPE_CHECKING:
+    from mmname_lsp.server.protocol import MMNameServer
+    from mmname_lsp.workspace.index import WorkspaceIndex
+
+log = logging.getLogger("mmname_lsp")
+
+# Edits closer together than this are analysed once, for the last text.
+DEBOUNCE_S = 0.03
+SETTINGS_WAIT_S = 2.0
+# A document larger than this is analysed for its file name only.
+MAX_DOCUMENT_CHARS = 5_000_000
+# How long navigation and willRename wait for the first indexing.
+INDEX_WAIT_S = 10.0
+# Metafiles, model indexes and READMEs: analysed by the workspace layer.
+OTHER_KINDS = ("metafile", "model_index", "readme")
+
+Listener = Callable[["MMNameServer", Any], None]
+
+
+class NotOpen(Exception):
+    """A request about a document the client has not opened."""
+
+
+class DocumentEvents:
+    """Who wants to hear about a document event once the session has taken it
+    in; features subscribe in their ``register``, in the composition root's order."""
+
+    def __init__(self) -> None:
+        self.initialized: List[Listener] = []
+        self.opened: List[Listener] = []
+        self.changed: List[Listener] = []
+        self.saved: List[Listener] = []
+        self.closed: List[Listener] = []
+
+    def emit(self, ls: MMNameServer, listeners: List[Listener], params: Any) -> None:
+        for listener in listeners:
+            try:
+                listener(ls, params)
+            except Exception:  # noqa: BLE001 - one feature must not break another
+                log.exception("%s failed", getattr(listener, "__qualname__", listener))
+
+
+class WorkspaceState:
+    """What the server knows of the workspace beyond its open documents."""
+
+    def __init__(self) -> None:
+        self.index: Optional[WorkspaceIndex] = None  # built on `initialized`
+        self.ready: Optional[asyncio.Event] = None
+        self.changed: Optional[asyncio.Event] = None
+        self.tasks: Set[asyncio.Task] = set()
+        self.pushed: Dict[str, int] = {}  # uri -> hash of the diagnostics pushed
+        self.zoo_signature: Any = ()
+        self.timers: Dict[str, asyncio.TimerHandle] = {}
+        self.last_index_s = 0.0
+        self.indexed_roots: List[str] = []
+
+    def events(self) -> None:
+        if self.ready is None:
+            self.ready = asyncio.Event()
+            self.changed = asyncio.Event()
+
+
+class Session:
+    def __init__(self, server: MMNameServer) -> None:
+        self.server = server
+        self.events = DocumentEvents()
+        self.state = WorkspaceState()
+        self.default_settings = Settings()
+        self.folder_settings: Dict[str, Settings] = {}
+        self.pull_mode = False
+        self.configuration_support = False
+        self.shutdown_received = False
+        self.exit_received = False
+        self.analyses: Dict[str, Tuple[int, str, Analysis]] = {}
+        # What the config reader left out per document, as last traced.
+        self._traced_skips: Dict[str, Tuple[Tuple[str, str], ...]] = {}
+        self.indexes: Dict[str, Tuple[int, str, LineIndex]] = {}
+        self._pending: Dict[str, asyncio.TimerHandle] = {}
+        self.config_cache: Any = None
+        # Set once the first workspace/configuration answer is in (or cannot
+        # come), so that the first diagnostics already honour the settings.
+        self.settings_ready: Optional[asyncio.Event] = None
+
+    # -- settings -----------------------------------------------------------------
+
+    async def wait_for_settings(self) -> None:
+        if self.settings_ready is None:
+            return
+        try:
+            await asyncio.wait_for(self.settings_ready.wait(), SETTINGS_WAIT_S)
+        except asyncio.TimeoutError:
+            log.warning("no workspace/configuration answer; using the settings at hand")
+            self.settings_ready.set()
+
+    def settings_for(self, uri: str) -> Settings:
+        best = ""
+        for folder in self.folder_settings:
+            if uri.startswith(folder.rstrip("/") + "/") and len(folder) > len(best):
+                best = folder
+        return self.folder_settings.get(best, self.default_settings)
+
+    def apply_settings(self, raw: Any, folder: Optional[str], origin: str) -> None:
+        settings, errors = parse_settings(raw)
+        if errors:
+            msg = f"mmname: invalid settings ({origin}): " + "; ".join(errors) + "; using defaults"
+            log.warning(msg)
+            self.server.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=msg)
+            )
+        if folder is None:
+            self.default_settings = settings
+        else:
+            self.folder_settings[folder] = settings
+
+    def workspace_diagnostics_on(self, path: Optional[str] = None) -> bool:
+        """Whether files that are not open get diagnostics (``workspaceDiagnostics``)."""
+        settings = self.settings_for(from_fs_path(path) or "") if path else self.default_settings
+        return bool(settings.workspace_diagnostics) and settings.enable
+
+    def client_supports(self, dotted: str) -> bool:
+        obj: Any = self.server.client_capabilities
+        for part in dotted.split("."):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                return False
+        return bool(obj)
+
+    def encoding(self) -> str:
+        ws = self.server.workspace
+        enc = ws.position_encoding if ws else None
+        value = getattr(enc, "value", enc)
+        return str(value) if value in ("utf-8", "utf-16", "utf-32") else "utf-16"
+
+    # -- open documents -----------------------------------------------------------
+
+    def open_document(self, uri: str) -> TextDocument:
+        # pygls would read an unopened file from disk (or fail); we answer only
+        # about documents the client has opened.
+        if uri not in self.server.workspace.text_documents:
+            raise NotOpen(uri)
+        return self.server.workspace.get_text_document(uri)
+
+    def is_open(self, uri: str) -> bool:
+        return uri in self.server.workspace.text_documents
+
+    def doc_and_offset(
+        self, params: types.TextDocumentPositionParams
+    ) -> Tuple[TextDocument, LineIndex, int]:
+        doc = self.open_document(params.text_document.uri)
+        index = self.line_index(doc)
+        return doc, index, index.offset(params.position)
+
+    def open_paths(self) -> Dict[str, str]:
+        """Open documents: path -> uri."""
+        out = {}
+        for uri in list(self.server.workspace.text_documents):
+            p = document_path(uri)
+            if p is not None:
+                out[os.path.normpath(p)] = uri
+        return out
+
+    def open_texts(self, exclude: str) -> Dict[str, str]:
+        """Unsaved texts of the other open files, by path (bases being edited)."""
+        out = {}
+        for uri, other in self.server.workspace.text_documents.items():
+            if uri != exclude:
+                p = document_path(uri)
+                if p is not None:
+                    out[p] = other.source
+        return out
+
+    # -- analysis -----------------------------------------------------------------
+
+    def analysis(self, doc: TextDocument) -> Analysis:
+        version = doc.version if doc.version is not None else -1
+        cached = self.analyses.get(doc.uri)
+        source = doc.source
+        if cached and cached[0] == version and cached[1] is source:
+            return cached[2]
+        settings = self.settings_for(doc.uri)
+        path = document_path(doc.uri)
+        from mmname_lsp.workspace.model import file_kind
+
+        if path is not None and file_kind(path) in OTHER_KINDS:
+            from mmname_lsp.workspace.documents import analyse_document
+
+            result = analyse_document(source, path, settings, self.index())
+        else:
+            text = "" if len(source) > MAX_DOCUMENT_CHARS else source
+            if self.config_cache is None:
+                from mmname_lsp.configs import ConfigCache
+
+                self.config_cache = ConfigCache()
+            result = analyse(text, path, settings, config_cache=self.config_cache,
+                             overlay=self.open_texts(exclude=doc.uri))
+            self.trace_skipped(doc.uri, path, result)
+        self.analyses[doc.uri] = (version, source, result)
+        return result
+
+    def trace_skipped(self, uri: str, path: Optional[str], result: Analysis) -> None:
+        """Say what the static config reader left out and why: in the log, and
+        as ``$/logTrace`` when the client asked for a trace (once per change,
+        not per keystroke)."""
+        skipped = tuple(result.skipped)
+        if self._traced_skips.get(uri, ()) == skipped:
+            return
+        self._traced_skips[uri] = skipped
+        if not skipped:
+            return
+        lines = [f"{what}: {why}" for what, why in skipped]
+        message = f"{path or uri}: not read statically: {len(skipped)} item(s)"
+        log.info("%s\n  %s", message, "\n  ".join(lines))
+        trace = self.server.protocol.trace
+        if trace in (None, types.TraceValue.Off):
+            return
+        verbose = "\n".join(lines) if trace == types.TraceValue.Verbose else None
+        self.server.log_trace(types.LogTraceParams(message=message, verbose=verbose))
+
+    def line_index(self, doc: TextDocument) -> LineIndex:
+        """The line table of ``doc``'s current text (rebuilt only when it changed)."""
+        version = doc.version if doc.version is not None else -1
+        source = doc.source
+        cached = self.indexes.get(doc.uri)
+        if cached and cached[0] == version and cached[1] is source:
+            return cached[2]
+        index = LineIndex(doc)
+        self.indexes[doc.uri] = (version, source, index)
+        return index
+
+    def drop_analysis(self, uri: str) -> None:
+        """Analyse ``uri`` again when next asked (something it depends on changed)."""
+        self.analyses.pop(uri, None)
+
+    def forget(self, uri: str) -> None:
+        self.analyses.pop(uri, None)
+        self._traced_skips.pop(uri, None)
+        self.indexes.pop(uri, None)
+        handle = self._pending.pop(uri, None)
+        if handle:
+            handle.cancel()
+
+    def has_pending(self, uri: str) -> bool:
+        """Whether a publish of ``uri`` is scheduled."""
+        return uri in self._pending
+
+    def diagnostics(self, doc: TextDocument) -> List[types.Diagnostic]:
+        result = self.analysis(doc)
+        index = self.line_index(doc)
+        return [to_diagnostic(f, index) for f in result.findings]
+
+    def publish(self, uri: str) -> None:
+        self._pending.pop(uri, None)
+        if self.pull_mode:
+            return
+        try:
+            if not self.is_open(uri):
+                return  # closed meanwhile
+            doc = self.server.workspace.get_text_document(uri)
+            diags = self.diagnostics(doc)
+            self.server.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=diags, version=doc.version)
+            )
+        except Exception:  # noqa: BLE001 - a handler must never take the server down
+            log.exception("publishing diagnostics for %s failed", uri)
+
+    def schedule(self, uri: str, delay: float = DEBOUNCE_S) -> None:
+        if self.pull_mode:
+            return
+        handle = self._pending.pop(uri, None)
+        if handle:
+            handle.cancel()
+        loop = asyncio.get_event_loop()
+        self._pending[uri] = loop.call_later(delay, self.publish, uri)
+
+    def refresh_all(self) -> None:
+        self.analyses.clear()
+        if self.pull_mode:
+            if self.client_supports("workspace.diagnostics.refresh_support"):
+                self.server.workspace_diagnostic_refresh(None)
+            return
+        for uri in list(self.server.workspace.text_documents):
+            self.publish(uri)
+
+    # -- background work ----------------------------------------------------------
+
+    def spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self.state.tasks.add(task)
+        task.add_done_callback(self.state.tasks.discard)
+
+    def later(self, key: str, delay: float, fn: Callable[[], None]) -> None:
+        """Run ``fn`` once after ``delay``; a new call with the same key restarts the wait."""
+        timers = self.state.timers
+        old = timers.pop(key, None)
+        if old is not None:
+            old.cancel()
+
+        def run() -> None:
+            timers.pop(key, None)
+            try:
+                fn()
+            except Exception:  # noqa: BLE001
+                log.exception("deferred %s failed", key)
+
+        try:
+            timers[key] = asyncio.get_event_loop().call_later(delay, run)
+        except RuntimeError:
+            run()
+
+    # -- the workspace index and zoo ----------------------------------------------
+
+    def roots(self) -> List[str]:
+        ws = self.server.workspace
+        roots = []
+        for folder in (ws.folders or {}).values():
+            p = document_path(folder.uri)
+            if p:
+                roots.append(os.path.normpath(p))
+        if not roots and ws.root_path:
+            roots.append(os.path.normpath(ws.root_path))
+        return roots
+
+    def index(self) -> WorkspaceIndex:
+        """The workspace index (created empty on first use)."""
+        if self.state.index is None:
+            from mmname_lsp.naming.zoo import default_zoo
+            from mmname_lsp.workspace.index import WorkspaceIndex
+
+            zoo = default_zoo()
+            self.state.index = WorkspaceIndex(
+                self.encoding(),
+                settings_for=lambda path: self.settings_for(from_fs_path(path) or ""),
+                published=zoo.is_published,
+            )
+        return self.state.index
+
+    async def wait_index(self, timeout: float = INDEX_WAIT_S) -> WorkspaceIndex:
+        """The index once the first indexing is done (or the timeout passed)."""
+        index = self.index()
+        self.state.events()
+        assert self.state.ready is not None
+        if not self.state.ready.is_set():
+            try:
+                await asyncio.wait_for(self.state.ready.wait(), timeout)
+            except asyncio.TimeoutError:
+                log.warning("workspace index not ready after %.0f s; answering with what it "
+                            "has", timeout)
+        return index
+
+    def install_workspace_zoo(self) -> bool:
+        """Give the zoo the workspace's own metafile models; True when that changed
+        it (then every analysis is redone: the decoders drop their caches)."""
+        index = self.index()
+        signature = index.zoo_signature()
+        if signature == self.state.zoo_signature:
+            return False
+        self.state.zoo_signature = signature
+        from mmname_lsp.naming.zoo import Zoo, default_zoo
+
+        models, checkpoints, configs = index.zoo_models()
+        zoo = default_zoo()
+        zoo.set_workspace(Zoo(models, checkpoints, configs))
+        self.analyses.clear()
+        log.info("zoo: %d models (%d from workspace metafiles)", len(zoo), len(models))
+        return True
