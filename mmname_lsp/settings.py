@@ -17,15 +17,120 @@ from mmname_lsp.naming.model import SEVERITIES
 SOURCE_KINDS = ("filename", "base", "base_import", "checkpoint", "model_api", "literal")
 OFF = "off"
 
-_KEYS = {
-    "enable": "true/false: turn mmname off for this workspace",
-    "severity": "map of rule code to error/warning/information/hint/off",
-    "extraTokens": "map of token to its meaning (string) or {kind, meaning}",
-    "sources": f"list of places to scan: {', '.join(SOURCE_KINDS)}",
-    "trace": "the editor's trace level for this server (the editor sends it as $/setTrace)",
-    "workspaceDiagnostics": "true/false: diagnostics for files that are not open",
-    "server": "editor-side settings (how to start the server), ignored by the server",
-}
+@dataclass(frozen=True)
+class SettingSpec:
+    """One setting: its JSON schema (for the editors), its README line, and
+    whether the server reads it or only the editor extension does."""
+
+    key: str  # under the section `mmname`
+    schema: Mapping[str, Any]  # JSON schema of the value, with its default
+    default_text: str  # the default, as the README tables show it
+    meaning: str  # one line, Markdown (README tables)
+    description: str  # the editors' description, Markdown
+    scope: str = "resource"  # VS Code: per folder ("resource") or per window
+    server: bool = True  # False: the editor's own setting (how to start the server)
+
+
+_SEVERITY_VALUES = list(SEVERITIES) + [OFF]
+SCHEMA: Tuple[SettingSpec, ...] = (
+    SettingSpec(
+        "enable", {"type": "boolean", "default": True}, "`true`",
+        "`false`: no checks",
+        "Check OpenMMLab names. When false, the server reports nothing for this workspace.",
+    ),
+    SettingSpec(
+        "severity",
+        {"type": "object", "default": {}, "propertyNames": {"pattern": "^MMN[0-9]+$"},
+         "additionalProperties": {"type": "string", "enum": _SEVERITY_VALUES}},
+        "`{}`",
+        "per rule code: `error`, `warning`, `information`, `hint`, `off`",
+        "Severity per rule code, e.g. `{\"MMN101\": \"error\", \"MMN102\": \"hint\"}`; "
+        "`off` turns a rule off.",
+    ),
+    SettingSpec(
+        "extraTokens",
+        {"type": "object", "default": {},
+         "additionalProperties": {"anyOf": [
+             {"type": "string"},
+             {"type": "object", "properties": {"kind": {"type": "string"},
+                                               "meaning": {"type": "string"}},
+              "required": ["meaning"]}]}},
+        "`{}`",
+        "your own words and their meaning, e.g. `{\"mydata\": \"our in-house dataset\"}` "
+        "(or `{\"kind\", \"meaning\"}`), known to decoder, hover and typo check",
+        "Extra name tokens the checker should know, token to meaning, e.g. "
+        "`{\"mydata\": \"our in-house dataset\"}`. A value may also be "
+        "`{\"kind\": ..., \"meaning\": ...}`. Tokens cannot contain `_`.",
+    ),
+    SettingSpec(
+        "sources",
+        {"type": "array", "uniqueItems": True,
+         "items": {"type": "string", "enum": list(SOURCE_KINDS), "enumDescriptions": [
+             "The name of the config file itself.",
+             "Paths in `_base_ = [...]`.",
+             "Base configs imported with the new-style `read_base()` imports.",
+             "Checkpoint file names and URLs (`checkpoint=`, `load_from`, ...).",
+             "Model names passed to `get_model`, `init_model`, inferencers, ...",
+             "Other string literals that look like names."]},
+         "default": list(SOURCE_KINDS)},
+        "all",
+        "where names are looked for: " + ", ".join(f"`{s}`" for s in SOURCE_KINDS),
+        "Where to look for names.",
+    ),
+    SettingSpec(
+        "workspaceDiagnostics", {"type": "boolean", "default": True}, "`true`",
+        "also report on files that are not open (the workspace index)",
+        "Report problems of files that are not open (configs, metafiles, READMEs of "
+        "the workspace), not only of open documents.",
+    ),
+    SettingSpec(
+        "trace.server", {"type": "string", "enum": ["off", "messages", "verbose"],
+                         "default": "off"}, "`off`",
+        "the editor's trace of the messages (the editor sends it as `$/setTrace`)",
+        "Log the messages between VS Code and the server in the \"mmname\" output channel.",
+        scope="window", server=False,
+    ),
+    SettingSpec(
+        "server.path", {"type": "string", "default": ""}, "`\"\"`",
+        "VS Code: the `mmname-lsp` executable to start",
+        "Path of the `mmname-lsp` executable (started with `--stdio`). Wins over "
+        "`#mmname.server.interpreter#`. `~` and `${workspaceFolder}` are expanded.",
+        scope="window", server=False,
+    ),
+    SettingSpec(
+        "server.interpreter", {"type": "string", "default": ""}, "`\"\"`",
+        "VS Code: the Python that has `mmname-lsp` installed",
+        "Python interpreter that has `mmname-lsp` installed; the server is started as "
+        "`<interpreter> -m mmname_lsp --stdio`. When empty: the Python extension's "
+        "selected interpreter if that extension is installed, else `python3`.",
+        scope="window", server=False,
+    ),
+)
+
+# Keys the server accepts: its own, and the first word of the editor's own
+# settings (clients send the whole section).
+_KEYS = tuple(dict.fromkeys(s.key.split(".")[0] for s in SCHEMA))
+
+
+def vscode_configuration() -> Dict[str, Any]:
+    """``contributes.configuration`` of the VS Code extension."""
+    props: Dict[str, Any] = {}
+    for s in SCHEMA:
+        prop = dict(s.schema)
+        prop["scope"] = s.scope
+        prop["markdownDescription"] = s.description
+        props[f"mmname.{s.key}"] = prop
+    return {"title": "mmname", "properties": props}
+
+
+def settings_table() -> str:
+    """The README table of the settings (README.md and editors/README.md)."""
+    rows = ["| key | type | default | meaning |", "|---|---|---|---|"]
+    for s in SCHEMA:
+        kind = s.schema.get("type", "")
+        rows.append(f"| `{s.key}` | {kind} | {s.default_text} | {s.meaning} |")
+    return "\n".join(rows) + "\n"
+
 
 
 @dataclass(frozen=True)
