@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+from collections import ChainMap
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, List, Mapping, Optional, Tuple, Union
@@ -72,7 +73,7 @@ class FileResult:
 class Session:
     """State of one ``resolve_config`` call: overlay, inclusion stack, stamps."""
 
-    def __init__(self, cache: ConfigCache, overlay: Dict[str, str]) -> None:
+    def __init__(self, cache: ConfigCache, overlay: Mapping[str, str]) -> None:
         self.cache = cache
         self.overlay = overlay
         self.stack: List[str] = []
@@ -167,12 +168,20 @@ def resolve_config(
         abs_path = normalize_path(path)
     except Exception:  # not a path at all; still no exception for the caller
         abs_path = str(path)
-    texts: Dict[str, str] = {}
-    for key, value in (overlay or {}).items():
-        if isinstance(value, str) and isinstance(key, (str, Path)):
-            texts[normalize_path(key)] = value
-    if text is not None:
-        texts[abs_path] = text
+    texts: Mapping[str, str]
+    if overlay is None or isinstance(overlay, dict):
+        own: Dict[str, str] = {}
+        for key, value in (overlay or {}).items():
+            if isinstance(value, str) and isinstance(key, (str, Path)):
+                own[normalize_path(key)] = value
+        if text is not None:
+            own[abs_path] = text
+        texts = own
+    else:
+        # A live view keyed by normalised paths (the server's open documents):
+        # looked up per base, never copied, so opening a document does not
+        # cost a pass over every other open one.
+        texts = ChainMap({abs_path: text} if text is not None else {}, overlay)
     if cache is None:
         cache = ConfigCache()
     with cache._lock, _gc_paused():

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.uris import from_fs_path
@@ -84,6 +85,35 @@ class WorkspaceState:
             self.changed = asyncio.Event()
 
 
+def uri_key(uri: str) -> str:
+    """The key pygls files a document under: clients percent-encode URIs in
+    their own ways (``file:///c%3A/...`` from VS Code on Windows, ``%20`` for
+    spaces); every lookup of an open document goes through this."""
+    return unquote(uri)
+
+
+class OpenTexts(Mapping[str, str]):
+    """The unsaved texts of the open documents by normalised path, as a live
+    view (nothing is copied per analysis), without the document analysed."""
+
+    def __init__(self, session: Session, exclude: Optional[str]) -> None:
+        self._session = session
+        self._exclude = exclude
+
+    def __getitem__(self, path: str) -> str:
+        if path == self._exclude:
+            raise KeyError(path)
+        uri = self._session.open_paths()[path]
+        return self._session.server.workspace.get_text_document(uri).source
+
+    def __iter__(self) -> Iterator[str]:
+        return (p for p in self._session.open_paths() if p != self._exclude)
+
+    def __len__(self) -> int:
+        paths = self._session.open_paths()
+        return len(paths) - (1 if self._exclude in paths else 0)
+
+
 class Session:
     def __init__(self, server: MMNameServer) -> None:
         self.server = server
@@ -104,6 +134,9 @@ class Session:
         # Set once the first workspace/configuration answer is in (or cannot
         # come), so that the first diagnostics already honour the settings.
         self.settings_ready: Optional[asyncio.Event] = None
+        # Open documents by normalised path -> the URI as the client wrote it,
+        # kept as documents open and close (not rebuilt per request).
+        self._open_paths: Dict[str, str] = {}
 
     # -- settings -----------------------------------------------------------------
 
@@ -157,15 +190,31 @@ class Session:
 
     # -- open documents -----------------------------------------------------------
 
+    def opened(self, uri: str) -> None:
+        """The client opened ``uri`` (pygls holds its text)."""
+        path = document_path(uri)
+        if path is not None:
+            self._open_paths[os.path.normpath(path)] = uri
+
+    def closed(self, uri: str) -> None:
+        self.forget(uri)
+        path = document_path(uri)
+        if path is not None and self._open_paths.get(os.path.normpath(path)) == uri:
+            del self._open_paths[os.path.normpath(path)]
+
+    def is_open(self, uri: str) -> bool:
+        return uri_key(uri) in self.server.workspace.text_documents
+
     def open_document(self, uri: str) -> TextDocument:
         # pygls would read an unopened file from disk (or fail); we answer only
         # about documents the client has opened.
-        if uri not in self.server.workspace.text_documents:
+        if not self.is_open(uri):
             raise NotOpen(uri)
         return self.server.workspace.get_text_document(uri)
 
-    def is_open(self, uri: str) -> bool:
-        return uri in self.server.workspace.text_documents
+    def open_uris(self) -> List[str]:
+        """The open documents' URIs as the client wrote them."""
+        return [doc.uri for doc in list(self.server.workspace.text_documents.values())]
 
     def doc_and_offset(
         self, params: types.TextDocumentPositionParams
@@ -174,24 +223,13 @@ class Session:
         index = self.line_index(doc)
         return doc, index, index.offset(params.position)
 
-    def open_paths(self) -> Dict[str, str]:
-        """Open documents: path -> uri."""
-        out = {}
-        for uri in list(self.server.workspace.text_documents):
-            p = document_path(uri)
-            if p is not None:
-                out[os.path.normpath(p)] = uri
-        return out
+    def open_paths(self) -> Mapping[str, str]:
+        """Open documents: normalised path -> uri (read only)."""
+        return self._open_paths
 
-    def open_texts(self, exclude: str) -> Dict[str, str]:
+    def open_texts(self, exclude: Optional[str]) -> Mapping[str, str]:
         """Unsaved texts of the other open files, by path (bases being edited)."""
-        out = {}
-        for uri, other in self.server.workspace.text_documents.items():
-            if uri != exclude:
-                p = document_path(uri)
-                if p is not None:
-                    out[p] = other.source
-        return out
+        return OpenTexts(self, os.path.normpath(exclude) if exclude else None)
 
     # -- analysis -----------------------------------------------------------------
 
@@ -216,7 +254,7 @@ class Session:
 
                 self.config_cache = ConfigCache()
             result = analyse(text, path, settings, config_cache=self.config_cache,
-                             overlay=self.open_texts(exclude=doc.uri))
+                             overlay=self.open_texts(exclude=path))
             self.trace_skipped(doc.uri, path, result)
         self.analyses[doc.uri] = (version, source, result)
         return result
@@ -302,7 +340,7 @@ class Session:
             if self.client_supports("workspace.diagnostics.refresh_support"):
                 self.server.workspace_diagnostic_refresh(None)
             return
-        for uri in list(self.server.workspace.text_documents):
+        for uri in self.open_uris():
             self.publish(uri)
 
     # -- background work ----------------------------------------------------------

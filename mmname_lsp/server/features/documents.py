@@ -19,6 +19,7 @@ log = logging.getLogger("mmname_lsp")
 
 async def did_open(ls: MMNameServer, params: types.DidOpenTextDocumentParams) -> None:
     ls.session.forget(params.text_document.uri)
+    ls.session.opened(params.text_document.uri)
     await ls.session.wait_for_settings()
     ls.session.publish(params.text_document.uri)
     ls.session.events.emit(ls, ls.session.events.opened, params)
@@ -38,7 +39,7 @@ def did_save(ls: MMNameServer, params: types.DidSaveTextDocumentParams) -> None:
 
 def did_close(ls: MMNameServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
-    ls.session.forget(uri)
+    ls.session.closed(uri)
     if not ls.session.pull_mode:
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[])

@@ -65,6 +65,9 @@ def code_lens(ls: MMNameServer, params: types.CodeLensParams) -> List[types.Code
                 command=types.Command(title=title, command=""),
             )
         ]
+    except NotOpen:
+        log.debug("code lens for a document that is not open: %s", params.text_document.uri)
+        return []
     except Exception:  # noqa: BLE001
         log.exception("code lens failed")
         return []

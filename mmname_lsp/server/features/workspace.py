@@ -447,7 +447,7 @@ def file_deleted(ls: MMNameServer, path: str) -> None:
 
 def _refresh_open(ls: MMNameServer) -> None:
     """Re-check every open document (a file they may name appeared or went)."""
-    for uri in list(ls.workspace.text_documents):
+    for uri in ls.session.open_uris():
         ls.session.drop_analysis(uri)
         if not ls.session.pull_mode:
             ls.session.schedule(uri)
