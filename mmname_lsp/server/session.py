@@ -12,7 +12,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple
+from collections import deque
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Deque,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Set,
+    Tuple,
+)
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -78,6 +91,11 @@ class WorkspaceState:
         self.timers: Dict[str, asyncio.TimerHandle] = {}
         self.last_index_s = 0.0
         self.indexed_roots: List[str] = []
+        # File events not handled yet (deleted?, path), and the paths handled
+        # since the open documents were last re-checked.
+        self.file_events: Deque[Tuple[bool, str]] = deque()
+        self.file_touched: List[str] = []
+        self.draining = False
 
     def events(self) -> None:
         if self.ready is None:

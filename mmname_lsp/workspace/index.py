@@ -260,6 +260,36 @@ class WorkspaceIndex:
             self.generation += 1
         return gone
 
+    def remove_many(self, paths: Iterable[str]) -> List[str]:
+        """Forget many files or folders in one pass over the index (a watcher
+        storm of deletions must not scan it once per path); returns them."""
+        gone: List[str] = []
+        folders: Set[str] = set()
+        for path in paths:
+            path = os.path.normpath(os.path.abspath(path))
+            if path in self.files:
+                gone.append(path)
+            else:
+                folders.add(path)
+        if folders:
+            taken = set(gone)
+            for p in self.files:
+                d = os.path.dirname(p)
+                while d not in folders:
+                    up = os.path.dirname(d)
+                    if up == d:
+                        break
+                    d = up
+                if d in folders and p not in taken:
+                    gone.append(p)
+                    taken.add(p)
+        for p in gone:
+            self._drop(p)
+            del self.files[p]
+        if gone:
+            self.generation += 1
+        return gone
+
     def _put(self, record: FileRecord) -> None:
         if record.path in self.files:
             self._drop(record.path)

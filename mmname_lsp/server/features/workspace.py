@@ -396,8 +396,10 @@ def _recheck_inheritors(ls: MMNameServer, path: str, invalidate: bool = True) ->
     return touched
 
 
-def file_changed(ls: MMNameServer, path: str) -> None:
-    """A file was created or changed on disk."""
+def _changed(ls: MMNameServer, path: str) -> None:
+    """A file (or folder) was created or changed on disk: index it and drop what
+    was resolved from it.  The open documents are re-checked once per batch
+    (:func:`_settle`)."""
     index = ls.session.index()
     from mmname_lsp.workspace.model import file_kind
 
@@ -414,10 +416,6 @@ def file_changed(ls: MMNameServer, path: str) -> None:
             index.index_file(path, ls.workspace.get_text_document(open_paths[path]).source)
         else:
             index.index_file(path)
-    # Open documents whose `_base_` points here may have been missing it.
-    for uri in open_paths.values():
-        if uri != open_paths.get(path):
-            ls.session.drop_analysis(uri)
     _recheck_inheritors(ls, path)
     if ls.session.config_cache is not None:
         ls.session.config_cache.invalidate(path)
@@ -425,24 +423,93 @@ def file_changed(ls: MMNameServer, path: str) -> None:
     if uri is not None:
         ls.session.forget(uri)
         ls.session.schedule(uri, 0)
-    _refresh_open(ls)
-    _after_index_change(ls, [path])
 
 
-def file_deleted(ls: MMNameServer, path: str) -> None:
-    index = ls.session.index()
-    users: Set[str] = set(index.inheritors(path))
-    for p in list(index.files):
-        if p == path or p.startswith(path.rstrip(os.sep) + os.sep):
-            users.update(index.inheritors(p))
-    gone = index.remove(path)
-    if ls.session.config_cache is not None:
-        for p in gone or [path]:
+def _deleted(ls: MMNameServer, paths: List[str]) -> List[str]:
+    """Files or folders were deleted: forget them (one pass over the index for
+    the lot) and re-check what inherited them.  Returns the paths gone."""
+    gone = ls.session.index().remove_many(paths)
+    for p in gone or paths:
+        if ls.session.config_cache is not None:
             ls.session.config_cache.invalidate(p)
-    for p in gone or [path]:
         _recheck_inheritors(ls, p, invalidate=False)
+    return gone or paths
+
+
+def file_changed(ls: MMNameServer, path: str) -> None:
+    """A file was created or changed on disk (queued with the other file events)."""
+    _queue_file_events(ls, [(False, path)])
+
+
+# File events are handled in order, in slices of SLICE_S between which the
+# server answers requests, however many arrive at once (a checkout, a `git
+# clean`, a deleted folder of 10,000 files).  Deletions in a row are one pass
+# over the index per chunk.  Events are queued as the client wrote them
+# (paths or URIs): turning 10,000 URIs into paths is itself work for slices.
+_DELETE_CHUNK = 64
+
+
+def _event_path(where: str) -> Optional[str]:
+    path = document_path(where) if where.startswith("file:") else where
+    return os.path.normpath(path) if path else None
+
+
+def _queue_file_events(ls: MMNameServer, events: List[Tuple[bool, str]]) -> None:
+    state = ls.session.state
+    state.file_events.extend(events)
+    if state.draining:
+        return  # the running drain takes them
+    # Most events come alone: handle the first slice at once, so that the
+    # next request already sees them.
+    _drain_slice(ls)
+    if state.file_events:
+        state.draining = True
+        ls.session.spawn(_drain(ls))
+
+
+async def _drain(ls: MMNameServer) -> None:
+    state = ls.session.state
+    try:
+        while state.file_events:
+            await asyncio.sleep(0)
+            _drain_slice(ls)
+    finally:
+        state.draining = False
+
+
+def _drain_slice(ls: MMNameServer) -> None:
+    """Handle queued file events for up to SLICE_S; settle when the queue is empty."""
+    state = ls.session.state
+    queue = state.file_events
+    end = time.perf_counter() + SLICE_S
+    while queue and time.perf_counter() < end:
+        deleted, where = queue.popleft()
+        try:
+            path = _event_path(where)
+            if path is None:
+                continue
+            if deleted:
+                batch = [path]
+                while queue and queue[0][0] and len(batch) < _DELETE_CHUNK:
+                    more = _event_path(queue.popleft()[1])
+                    if more is not None:
+                        batch.append(more)
+                state.file_touched.extend(_deleted(ls, batch))
+            else:
+                _changed(ls, path)
+                state.file_touched.append(path)
+        except Exception:  # noqa: BLE001 - one bad event must not stop the rest
+            log.exception("handling a file event for %s failed", where)
+    if not queue and state.file_touched:
+        touched, state.file_touched = state.file_touched, []
+        _settle(ls, touched)
+
+
+def _settle(ls: MMNameServer, paths: List[str]) -> None:
+    """After a batch of file events: re-check the open documents (a file they
+    name may have appeared or gone) and publish what changed, once."""
     _refresh_open(ls)
-    _after_index_change(ls, gone or [path])
+    _after_index_change(ls, paths)
 
 
 def _refresh_open(ls: MMNameServer) -> None:
@@ -473,48 +540,32 @@ def did_change_watched_files(ls: MMNameServer, params: types.DidChangeWatchedFil
     try:
         # Even before the first indexing is done, a changed base must drop what
         # was resolved from it and re-check the open documents.
-        for change in params.changes:
-            path = document_path(change.uri)
-            if path is None:
-                continue
-            path = os.path.normpath(path)
-            if change.type == types.FileChangeType.Deleted:
-                file_deleted(ls, path)
-            else:
-                file_changed(ls, path)
+        deleted = types.FileChangeType.Deleted
+        _queue_file_events(ls, [(c.type == deleted, c.uri) for c in params.changes])
     except Exception:  # noqa: BLE001
         log.exception("didChangeWatchedFiles failed")
 
 
 def did_create_files(ls: MMNameServer, params: types.CreateFilesParams) -> None:
     try:
-        for f in params.files:
-            path = document_path(f.uri)
-            if path is not None:
-                file_changed(ls, os.path.normpath(path))
+        _queue_file_events(ls, [(False, f.uri) for f in params.files])
     except Exception:  # noqa: BLE001
         log.exception("didCreateFiles failed")
 
 
 def did_delete_files(ls: MMNameServer, params: types.DeleteFilesParams) -> None:
     try:
-        for f in params.files:
-            path = document_path(f.uri)
-            if path is not None:
-                file_deleted(ls, os.path.normpath(path))
+        _queue_file_events(ls, [(True, f.uri) for f in params.files])
     except Exception:  # noqa: BLE001
         log.exception("didDeleteFiles failed")
 
 
 def did_rename_files(ls: MMNameServer, params: types.RenameFilesParams) -> None:
     try:
+        events = []
         for f in params.files:
-            old = document_path(f.old_uri)
-            new = document_path(f.new_uri)
-            if old is not None:
-                file_deleted(ls, os.path.normpath(old))
-            if new is not None:
-                file_changed(ls, os.path.normpath(new))
+            events += [(True, f.old_uri), (False, f.new_uri)]
+        _queue_file_events(ls, events)
     except Exception:  # noqa: BLE001
         log.exception("didRenameFiles failed")
 
