@@ -77,7 +77,13 @@ def find_pyproject(start: Path) -> Optional[Path]:
         here = here.parent
     for folder in (here, *here.parents):
         candidate = folder / PYPROJECT
-        if candidate.is_file():
+        try:
+            found = candidate.is_file()
+        except OSError:
+            # A folder that cannot be searched: nothing in it can be checked
+            # either, and the walk says so.
+            continue
+        if found:
             data = _read_toml(candidate)
             if _section(data) is not None:
                 return candidate

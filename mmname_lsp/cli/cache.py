@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from mmname_lsp import __version__
-from mmname_lsp.files import read_capped
+from mmname_lsp.files import FileTooLarge, NotRegularFile, read_regular
 from mmname_lsp.filestate import Stamp, stamp_of
 from mmname_lsp.settings import Settings
 
@@ -43,6 +43,7 @@ FORMAT = 3
 DIRNAME = ".mmname_cache"
 ENV_DIR = "MMNAME_CACHE_DIR"
 MAX_DEP_BYTES = 4 * 1024 * 1024  # the config reader refuses larger files too
+MAX_CACHE_BYTES = 512 * 1024 * 1024  # far more than a large monorepo's cache
 _PACKAGE = Path(__file__).resolve().parent
 STALE_DAYS = 14
 RACY_NS = 2_000_000_000  # coarser than any file system's time stamps
@@ -234,7 +235,8 @@ class FindingCache:
     def load(self) -> None:
         self._loaded_stamp = stamp_of(str(self.file))
         try:
-            raw = json.loads(self.file.read_bytes())
+            # A cache committed to a hostile repository may be a FIFO.
+            raw = json.loads(read_regular(self.file, MAX_CACHE_BYTES))
             if raw.get("format") != FORMAT:
                 return
             strings = raw["strings"]
@@ -289,15 +291,15 @@ class FindingCache:
             found = _not_a_file(path, stamp)
         elif found is None:
             try:
-                with open(path, "rb") as fh:
-                    data = read_capped(fh, MAX_DEP_BYTES)
-            except (OSError, ValueError) as exc:
-                found = f"error:{getattr(exc, 'errno', None)}"
+                data = read_regular(path, MAX_DEP_BYTES)
+            except NotRegularFile as exc:  # swapped since the stat: never block on it
+                found = "dir" if exc.kind == "a folder" else "special"
+            except FileTooLarge as exc:
+                found = f"large:{exc.size}"
+            except OSError as exc:
+                found = f"error:{exc.errno}"
             else:
-                if len(data) > MAX_DEP_BYTES:
-                    found = f"large:{len(data)}"
-                else:
-                    found = self.remember(path, stamp, data, hashed_at)
+                found = self.remember(path, stamp, data, hashed_at)
         self._now[path] = found
         return found
 

@@ -171,7 +171,10 @@ def summary(result: CheckResult) -> str:
             done.append(f"updated {_plural(result.references_updated, '`_base_` reference')}")
         lines.append(", ".join(done) + ".")
     found = result.findings
-    if not found:
+    if not found and result.errors:
+        # Not "passed": a folder or file that could not be read was not checked.
+        lines.append("No problems found in what could be checked; see the errors above.")
+    elif not found:
         lines.append("All checks passed.")
     else:
         counts = {}

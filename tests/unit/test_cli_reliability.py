@@ -1,0 +1,340 @@
+"""`mmname check` on hostile trees: FIFOs, links out of the tree, unreadable
+folders, read-only files, odd file names, damaged caches, killed runs.
+
+Most tests run the real command in a subprocess, each with a timeout: a
+regression to a hang fails instead of hanging the suite.  Imports of what
+the fixes added are inside the tests, so that each test fails on its own
+against the code before them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+import pytest
+
+from mmname_lsp.cli.check import CheckOptions, run_check
+from tests.unit.check_support import run
+
+TIMEOUT = 60  # seconds for one run of the command; a hang fails the test
+POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file types and permissions")
+
+# A stale suppression comment: a finding (MMN290) with a safe text fix.
+FIXABLE = ("pretrained = 'resnet50_8xb32_in1k_20220825-57307488.pth'"
+           "  # mmname: disable=MMN103\n")
+FIXED = "pretrained = 'resnet50_8xb32_in1k_20220825-57307488.pth'\n"
+# A config whose file name has a rename fix, and one that inherits from it.
+OLD_NAME = "resnet50_b32x8_imagenet.py"
+NEW_NAME = "resnet50_8xb32_in1k.py"
+
+
+def mmname(*args: str, cwd: Path, timeout: float = TIMEOUT,
+           preexec_fn: Optional[Callable[[], None]] = None,
+           env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+    """`mmname check ARGS` in a process of its own; fails on a hang."""
+    return subprocess.run(
+        [sys.executable, "-m", "mmname_lsp.cli", "check", *args],
+        cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
+        preexec_fn=preexec_fn, env=env, check=False)
+
+
+def text(b: bytes) -> str:
+    return b.decode("utf-8", "backslashreplace")
+
+
+def assert_clean_exit(proc: subprocess.CompletedProcess) -> None:
+    err = text(proc.stderr)
+    assert "Traceback" not in err and "internal error" not in err, err
+
+
+# ---------------------------------------------------------------------------
+# Without the privileges of root
+#
+# CI runs as root, for whom chmod 000 stops nothing.  Rather than skip there,
+# the command runs as root without the capabilities that bypass file
+# permissions (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH): dropped from the
+# bounding set before exec, they are gone in the new program, so the real
+# permission checks of the kernel apply to it.  (A plain user such as
+# `nobody` cannot run this interpreter when it lives under /root.)
+
+_CAP_DAC_OVERRIDE = 1
+_CAP_DAC_READ_SEARCH = 2
+_PR_CAPBSET_DROP = 24
+
+
+def _drop_dac_capabilities() -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH):
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+@pytest.fixture
+def unprivileged(tmp_path) -> Optional[Callable[[], None]]:
+    """A preexec_fn under which file permissions apply to the child (None
+    when they apply already); skips when they cannot be made to apply."""
+    if sys.platform == "win32":
+        pytest.skip("POSIX permissions")
+    if os.geteuid() != 0:
+        return None
+    probe = tmp_path / "probe"
+    probe.write_text("x")
+    probe.chmod(0)
+    try:
+        proc = subprocess.run([sys.executable, "-c", f"open({str(probe)!r})"],
+                              preexec_fn=_drop_dac_capabilities, capture_output=True,
+                              timeout=TIMEOUT, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        pytest.skip(f"root here cannot drop CAP_DAC_OVERRIDE: {exc}")
+    finally:
+        probe.chmod(0o600)
+    if b"PermissionError" not in proc.stderr:
+        pytest.skip("root here cannot drop CAP_DAC_OVERRIDE (permissions would not apply)")
+    return _drop_dac_capabilities
+
+
+# ---------------------------------------------------------------------------
+# 11. FIFOs and links to devices: skipped with a notice, never waited on
+
+
+@POSIX
+@pytest.mark.parametrize("in_git", [False, True], ids=["plain", "git"])
+def test_fifos_and_links_to_devices_are_skipped_not_read(tmp_path, in_git):
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "bad.py").write_text(FIXABLE)
+    os.mkfifo(root / "fifo.py")
+    (root / "stdin.py").symlink_to("/dev/stdin")
+    (root / "zero.py").symlink_to("/dev/zero")
+    if in_git:
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        subprocess.run(["git", "init", "-q", "."], cwd=root, check=True)
+        # git keeps links (not FIFOs): stdin.py and zero.py are tracked.
+        subprocess.run(["git", "add", "bad.py", "stdin.py", "zero.py"], cwd=root, check=True)
+    out, err = tmp_path / "out", tmp_path / "err"
+    # Standard input a pipe that stays open: reading /dev/stdin would wait.
+    with open(out, "wb") as fo, open(err, "wb") as fe:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mmname_lsp.cli", "check", ".", "--no-cache"],
+            cwd=root, stdin=subprocess.PIPE, stdout=fo, stderr=fe)
+        try:
+            rc = proc.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            pytest.fail("`mmname check` hung on a FIFO or a link to a device")
+        finally:
+            assert proc.stdin is not None
+            proc.stdin.close()
+    stderr = text(err.read_bytes())
+    assert "Traceback" not in stderr
+    assert rc == 1  # the findings of bad.py; the skipped files are warnings
+    assert "MMN290" in text(out.read_bytes())
+    if not in_git:
+        assert "fifo.py: skipped: not a regular file (a FIFO)" in stderr
+    assert "stdin.py: skipped: not a regular file (a " in stderr
+    assert "zero.py: skipped: not a regular file (a character device)" in stderr
+
+
+@POSIX
+def test_a_fifo_given_directly_is_skipped(tmp_path):
+    os.mkfifo(tmp_path / "fifo.py")
+    proc = mmname("fifo.py", "--no-cache", cwd=tmp_path)
+    assert_clean_exit(proc)
+    assert "fifo.py: skipped: not a regular file (a FIFO)" in text(proc.stderr)
+
+
+@POSIX
+def test_read_regular_refuses_what_is_not_a_regular_file(tmp_path):
+    from mmname_lsp.files import (
+        FileTooLarge,
+        NotRegularFile,
+        RefusedFile,
+        read_regular,
+        read_regular_stat,
+    )
+
+    (tmp_path / "f").write_bytes(b"abc")
+    assert read_regular(tmp_path / "f", 3) == b"abc"
+    data, st = read_regular_stat(str(tmp_path / "f"), 10)
+    assert data == b"abc" and stat.S_ISREG(st.st_mode) and st.st_size == 3
+    (tmp_path / "link").symlink_to(tmp_path / "f")
+    assert read_regular(tmp_path / "link", 10) == b"abc"  # links are followed
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "zero").symlink_to("/dev/zero")
+    cases = {"fifo": "a FIFO", "zero": "a character device", ".": "a folder"}
+    for name, kind in cases.items():
+        with pytest.raises(NotRegularFile) as info:
+            read_regular(tmp_path / name, 10)
+        assert info.value.kind == kind
+        assert info.value.strerror == f"not a regular file ({kind})"
+        assert isinstance(info.value, OSError) and isinstance(info.value, RefusedFile)
+    with pytest.raises(FileTooLarge) as too_large:
+        read_regular(tmp_path / "f", 2)
+    assert too_large.value.size == 3 and too_large.value.cap == 2
+    with pytest.raises(FileNotFoundError):
+        read_regular(tmp_path / "missing", 10)
+
+
+@POSIX
+def test_read_regular_never_blocks_on_a_fifo_swapped_in_after_the_stat(tmp_path, monkeypatch):
+    from mmname_lsp import files
+    from mmname_lsp.files import NotRegularFile, read_regular
+
+    (tmp_path / "f").write_text("x")
+    real_stat = os.stat
+
+    def stat_then_swap(path, *args, **kwargs):
+        st = real_stat(path, *args, **kwargs)
+        if str(path) == str(tmp_path / "f"):
+            os.unlink(path)
+            os.mkfifo(path)
+        return st
+
+    monkeypatch.setattr(files.os, "stat", stat_then_swap)
+    done: List[BaseException] = []
+
+    def read() -> None:
+        try:
+            read_regular(tmp_path / "f", 10)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            done.append(exc)
+
+    worker = threading.Thread(target=read, daemon=True)
+    worker.start()
+    worker.join(TIMEOUT)
+    if worker.is_alive():
+        # Unblock the reader before failing, so the thread can end.
+        with open(tmp_path / "f", "wb"):
+            pass
+        pytest.fail("read_regular blocked on a FIFO")
+    assert done and isinstance(done[0], NotRegularFile)
+
+
+@POSIX
+def test_the_cache_never_blocks_on_a_dependency_swapped_for_a_fifo(tmp_path):
+    # Between the stat of a `_base_` file and its read, a FIFO takes its place.
+    fifo = tmp_path / "base.py"
+    os.mkfifo(fifo)
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from mmname_lsp.cli import cache\n"
+        "cache.stamp_of = lambda path: ('file', 1, 1, 1, 1)\n"
+        f"c = cache.FindingCache(Path({str(tmp_path / 'c')!r}), 'k')\n"
+        f"print(c.fingerprint({str(fifo)!r}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=TIMEOUT, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "special"
+
+
+# ---------------------------------------------------------------------------
+# 12. --fix never writes outside the checked paths
+
+
+# ---------------------------------------------------------------------------
+# 13. Links in the cache folder are never followed when writing
+
+
+# ---------------------------------------------------------------------------
+# 14. An unreadable folder is reported, exit 2
+
+
+def _tree_with_locked_folder(root: Path) -> Path:
+    (root / "ok").mkdir(parents=True)
+    (root / "ok" / "a.py").write_text("x = 1\n")
+    locked = root / "locked"
+    locked.mkdir()
+    (locked / "b.py").write_text(FIXABLE)
+    locked.chmod(0)
+    return locked
+
+
+@pytest.mark.parametrize("in_git", [False, True], ids=["plain", "git"])
+def test_an_unreadable_folder_is_reported(tmp_path, unprivileged, in_git):
+    root = tmp_path / "tree"
+    root.mkdir()
+    if in_git:
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        subprocess.run(["git", "init", "-q", "."], cwd=root, check=True)
+    locked = _tree_with_locked_folder(root)
+    try:
+        proc = mmname(".", "--no-cache", cwd=root, preexec_fn=unprivileged)
+        given = mmname("locked", "--no-cache", cwd=root, preexec_fn=unprivileged)
+    finally:
+        locked.chmod(0o755)
+    for p in (proc, given):
+        assert_clean_exit(p)
+        assert p.returncode == 2, text(p.stderr)
+        assert "locked: cannot read folder: Permission denied" in text(p.stderr)
+        assert "All checks passed." not in text(p.stdout)
+
+
+def test_an_unreadable_folder_is_reported_in_process(tmp_path, monkeypatch, capsys):
+    # Whatever the privileges of the test: listing the folder fails.
+    root = tmp_path / "tree"
+    (root / "ok").mkdir(parents=True)
+    (root / "ok" / "a.py").write_text("x = 1\n")
+    (root / "locked").mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.path.basename(os.fspath(path)) == "locked":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = run_check(CheckOptions(paths=[str(root)], use_git=False))
+    assert [(n.level, n.path, n.message) for n in result.errors] == [
+        ("error", str(root / "locked"), "cannot read folder: Permission denied")]
+    result = run_check(CheckOptions(paths=[str(root / "locked")], use_git=False))
+    assert [(n.path, n.message) for n in result.errors] == [
+        (str(root / "locked"), "cannot read folder: Permission denied")]
+
+
+def test_a_folder_that_cannot_be_searched_for_pyproject_is_not_a_crash(tmp_path, monkeypatch,
+                                                                        capsys):
+    from pathlib import Path as P
+
+    (tmp_path / "locked").mkdir()
+    real_stat = P.stat
+
+    def stat_(self, *args, **kwargs):
+        if self.parent.name == "locked":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(P, "stat", stat_)
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = run(capsys, "locked", "--no-cache")
+    assert rc in (0, 2) and "Traceback" not in err
+
+
+# ---------------------------------------------------------------------------
+# 15. A fix that cannot be written is not claimed
+
+
+# ---------------------------------------------------------------------------
+# 16. Odd file names, deep TOML, damaged cache entries
+
+
+# ---------------------------------------------------------------------------
+# 17. The cache key does not depend on when the package was installed
+
+
+# ---------------------------------------------------------------------------
+# 18. Workers end when their parent is killed
+
