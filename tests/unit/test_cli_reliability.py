@@ -155,6 +155,23 @@ def test_a_fifo_given_directly_is_skipped(tmp_path):
 
 
 @POSIX
+def test_a_fifo_pyproject_or_gitignore_is_not_waited_on(tmp_path):
+    (tmp_path / "a.py").write_text(FIXABLE)
+    os.mkfifo(tmp_path / ".gitignore")
+    proc = mmname(".", "--no-cache", cwd=tmp_path)
+    assert_clean_exit(proc)
+    assert proc.returncode == 1
+    os.mkfifo(tmp_path / "pyproject.toml")
+    proc = mmname(".", "--no-cache", cwd=tmp_path)
+    assert_clean_exit(proc)
+    # Not a regular file: not taken for a configuration.
+    assert proc.returncode == 1
+    proc = mmname(".", "--no-cache", "--config", "pyproject.toml", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "not a regular file (a FIFO)" in text(proc.stderr)
+
+
+@POSIX
 def test_read_regular_refuses_what_is_not_a_regular_file(tmp_path):
     from mmname_lsp.files import (
         FileTooLarge,
@@ -329,6 +346,33 @@ def test_a_folder_that_cannot_be_searched_for_pyproject_is_not_a_crash(tmp_path,
 
 # ---------------------------------------------------------------------------
 # 16. Odd file names, deep TOML, damaged cache entries
+
+
+@pytest.mark.parametrize("nested", [
+    "x = " + "[" * 100_000 + "]" * 100_000,
+    "x = " + "{a = " * 100_000 + "1" + "}" * 100_000,
+], ids=["arrays", "inline-tables"])
+def test_a_deeply_nested_pyproject_is_a_configuration_error(tmp_path, nested):
+    (tmp_path / "pyproject.toml").write_text(f"[tool.mmname]\n{nested}\n")
+    (tmp_path / "a.py").write_text("x = 1\n")
+    proc = mmname(".", "--no-cache", cwd=tmp_path)
+    assert_clean_exit(proc)
+    assert proc.returncode == 2
+    err = text(proc.stderr)
+    assert err.startswith("mmname check: configuration error: ")
+    assert "nested too deeply" in err
+
+
+def test_a_deeply_nested_table_header_is_a_configuration_error(tmp_path):
+    dotted = ".".join(["a"] * 100_000)
+    (tmp_path / "pyproject.toml").write_text(f"[tool.mmname]\n[tool.mmname.{dotted}]\n")
+    (tmp_path / "a.py").write_text("x = 1\n")
+    # tomllib takes a minute over such a key: refused before it gets there.
+    proc = mmname(".", "--no-cache", cwd=tmp_path, timeout=20)
+    assert_clean_exit(proc)
+    assert proc.returncode == 2
+    assert "configuration error" in text(proc.stderr)
+    assert "nested too deeply" in text(proc.stderr)
 
 
 # ---------------------------------------------------------------------------
