@@ -615,9 +615,46 @@ def read_source(abs_path: str) -> Tuple[str, bool, bytes, os.stat_result]:
     return text, False, data, st
 
 
-def write_source(abs_path: str, text: str, bom: bool) -> None:
-    with open(abs_path, "wb") as fh:
-        fh.write(((BOM if bom else "") + text).encode("utf-8"))
+_WRITE_FLAGS = (os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+                | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def write_source(abs_path: str, text: str, bom: bool, *,
+                 previous: Optional[bytes] = None) -> None:
+    """Write ``text`` over the existing regular file ``abs_path`` in place
+    (its permissions, owner and hard links stay), as UTF-8 with a byte-order
+    mark when ``bom``.
+
+    Never creates a file, never follows a link in the last component (pass
+    a resolved path) and never writes to a FIFO or device.  When writing
+    fails half way (a full disk) and ``previous`` is given, the previous
+    bytes are put back before the OSError is raised.
+    """
+    data = ((BOM if bom else "") + text).encode("utf-8")
+    fd = os.open(abs_path, _WRITE_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(abs_path, st.st_mode)
+        try:
+            _write_all(fd, data)
+        except OSError:
+            if previous is not None:
+                try:
+                    _write_all(fd, previous)
+                except OSError:
+                    pass  # nothing more we can do; the error says what failed
+            raise
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.ftruncate(fd, len(data))
 
 
 # ---------------------------------------------------------------------------

@@ -261,6 +261,102 @@ def test_the_cache_never_blocks_on_a_dependency_swapped_for_a_fifo(tmp_path):
 # 12. --fix never writes outside the checked paths
 
 
+@POSIX
+def test_fix_never_writes_through_a_link_out_of_the_checked_tree(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "victim.py"
+    victim.write_text(FIXABLE)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "link.py").symlink_to(victim)
+    (tree / "own.py").write_text(FIXABLE)
+
+    proc = mmname(".", "--diff", "--no-cache", cwd=tree)
+    assert_clean_exit(proc)
+    assert "link.py" not in text(proc.stdout)  # --diff shows what --fix does
+    assert "+++ b/own.py" in text(proc.stdout)
+
+    proc = mmname(".", "--fix", "--no-cache", cwd=tree)
+    assert_clean_exit(proc)
+    assert victim.read_text() == FIXABLE
+    assert (tree / "own.py").read_text() == FIXED
+    err = text(proc.stderr)
+    assert f"link.py: not fixed: it is a link to {victim.resolve()}, outside the checked " \
+           "paths" in err
+    out = text(proc.stdout)
+    assert "Fixed 1 problem." in out  # own.py only
+    assert "link.py:1:" in out and "MMN290" in out  # its finding is still reported
+    assert proc.returncode == 1
+
+    # Given directly, the link names its target, which was not named.
+    proc = mmname("link.py", "--fix", "--no-cache", cwd=tree)
+    assert victim.read_text() == FIXABLE
+    assert "Fixed" not in text(proc.stdout)
+    assert "link.py: not fixed" in text(proc.stderr)
+
+
+@POSIX
+def test_fix_writes_through_a_link_that_stays_inside_the_tree(tmp_path):
+    (tmp_path / "sub").mkdir()
+    real = tmp_path / "sub" / "real.py"
+    real.write_text(FIXABLE)
+    (tmp_path / "alias.py").symlink_to("sub/real.py")
+    proc = mmname("alias.py", "sub", "--fix", "--no-cache", cwd=tmp_path)
+    assert_clean_exit(proc)
+    assert real.read_text() == FIXED
+    assert (tmp_path / "alias.py").is_symlink()
+
+
+@POSIX
+def test_rename_files_never_renames_or_rewrites_outside_the_checked_tree(tmp_path):
+    outside = tmp_path / "outside" / "configs" / "resnet"
+    outside.mkdir(parents=True)
+    victim = outside / OLD_NAME
+    victim.write_text("model = dict(type='ImageClassifier')\n")
+    child = outside / "resnet50_8xb32-coslr_in1k.py"
+    child.write_text(f"_base_ = ['./{OLD_NAME}']\n")
+    tree = tmp_path / "tree" / "configs" / "resnet"
+    tree.mkdir(parents=True)
+    (tree / OLD_NAME).symlink_to(victim)
+    (tree / "resnet50_8xb32-coslr_in1k.py").symlink_to(child)
+    proc = mmname("configs", "--fix", "--rename-files", "--no-cache",
+                  cwd=tmp_path / "tree")
+    assert_clean_exit(proc)
+    assert victim.exists() and not (outside / NEW_NAME).exists()
+    assert child.read_text() == f"_base_ = ['./{OLD_NAME}']\n"
+    assert (tree / OLD_NAME).is_symlink() and not (tree / NEW_NAME).exists()
+    assert "renamed" not in text(proc.stdout)
+    assert f"{OLD_NAME}: not fixed: it is a link to" in text(proc.stderr)
+
+
+def _rename_tree(root: Path) -> Path:
+    configs = root / "configs" / "resnet"
+    configs.mkdir(parents=True)
+    (configs / OLD_NAME).write_text("model = dict(type='ImageClassifier')\n")
+    child = configs / "resnet50_8xb32-coslr_in1k.py"
+    child.write_text(f"_base_ = ['./{OLD_NAME}']\n")
+    return child
+
+
+@POSIX
+def test_a_rename_whose_reference_cannot_be_updated_is_not_made(tmp_path, monkeypatch, capsys):
+    # The file that inherits from the renamed one is a link out of the tree:
+    # its `_base_` path would go on naming the old file.
+    outside = tmp_path / "outside.py"
+    outside.write_text(f"_base_ = ['./{OLD_NAME}']\n")
+    child = _rename_tree(tmp_path / "tree")
+    child.unlink()
+    child.symlink_to(outside)
+    monkeypatch.chdir(tmp_path / "tree")
+    rc, out, err = run(capsys, "configs", "--fix", "--rename-files", "--no-cache")
+    assert (tmp_path / "tree" / "configs" / "resnet" / OLD_NAME).exists()
+    assert not (tmp_path / "tree" / "configs" / "resnet" / NEW_NAME).exists()
+    assert outside.read_text() == f"_base_ = ['./{OLD_NAME}']\n"
+    assert f"{OLD_NAME}: not renamed: the `_base_` reference to it in " in err
+    assert "renamed" not in out
+
+
 # ---------------------------------------------------------------------------
 # 13. Links in the cache folder are never followed when writing
 
@@ -342,6 +438,91 @@ def test_a_folder_that_cannot_be_searched_for_pyproject_is_not_a_crash(tmp_path,
 
 # ---------------------------------------------------------------------------
 # 15. A fix that cannot be written is not claimed
+
+
+def test_fix_of_a_read_only_file_claims_nothing(tmp_path, unprivileged):
+    target = tmp_path / "a.py"
+    target.write_text(FIXABLE)
+    (tmp_path / "b.py").write_text(FIXABLE)
+    target.chmod(0o444)
+    try:
+        proc = mmname(".", "--fix", "--no-cache", cwd=tmp_path, preexec_fn=unprivileged)
+    finally:
+        target.chmod(0o644)
+    assert_clean_exit(proc)
+    assert target.read_text() == FIXABLE
+    assert (tmp_path / "b.py").read_text() == FIXED
+    out, err = text(proc.stdout), text(proc.stderr)
+    assert "a.py: not fixed: cannot write: permission denied" in err
+    assert "Fixed 1 problem." in out  # b.py's, not a.py's
+    assert "a.py:1:" in out and "All checks passed." not in out
+    assert proc.returncode == 2
+
+
+def test_fix_of_a_file_that_access_refuses_is_not_claimed(tmp_path, monkeypatch, capsys):
+    # In process, whatever the privileges: the file cannot be written.
+    target = tmp_path / "a.py"
+    target.write_text(FIXABLE)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, *a, **k: False if str(p) == str(
+        target.resolve()) else real_access(p, mode, *a, **k))
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = run(capsys, ".", "--fix", "--no-cache")
+    assert target.read_text() == FIXABLE
+    assert "a.py: not fixed: cannot write" in err
+    assert "Fixed" not in out and "All checks passed." not in out
+    assert "a.py:1:" in out
+    assert rc == 2
+
+
+def test_a_write_that_fails_half_way_is_not_claimed(tmp_path, monkeypatch, capsys):
+    from mmname_lsp.cli import check as check_module
+
+    target = tmp_path / "a.py"
+    target.write_text(FIXABLE)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(check_module, "write_source", full_disk)
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = run(capsys, ".", "--fix", "--no-cache")
+    assert "a.py: not fixed: cannot write: No space left on device" in err
+    assert "Fixed" not in out and "a.py:1:" in out
+    assert rc == 2
+
+
+def test_fix_does_not_overwrite_an_edit_made_during_the_run(tmp_path, monkeypatch, capsys):
+    from mmname_lsp.cli.check import Checker
+
+    target = tmp_path / "a.py"
+    target.write_text(FIXABLE)
+    edited = FIXABLE + "x = 1  # typed in the editor meanwhile\n"
+    real_fix_text = Checker.fix_text
+
+    def fix_text_while_someone_saves(self, text, path, abs_path):
+        found = real_fix_text(self, text, path, abs_path)
+        target.write_text(edited)
+        return found
+
+    monkeypatch.setattr(Checker, "fix_text", fix_text_while_someone_saves)
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = run(capsys, ".", "--fix", "--no-cache")
+    assert target.read_text() == edited
+    assert "a.py: not fixed: it changed on disk during the run; run again" in err
+    assert "Fixed" not in out
+
+
+def test_the_fixed_file_keeps_its_mode_and_inode(tmp_path):
+    target = tmp_path / "a.py"
+    target.write_text(FIXABLE)
+    target.chmod(0o640)
+    before = target.stat()
+    proc = mmname(".", "--fix", "--no-cache", cwd=tmp_path)
+    assert_clean_exit(proc)
+    after = target.stat()
+    assert target.read_text() == FIXED
+    assert (after.st_ino, stat.S_IMODE(after.st_mode)) == (before.st_ino, 0o640)
 
 
 # ---------------------------------------------------------------------------
