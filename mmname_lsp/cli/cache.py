@@ -197,6 +197,43 @@ class Entry:
     skipped: List[Tuple[str, str]]  # what the config reader left out, and why
 
 
+_CREATE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                 | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def _create_new(path: Path, data: bytes) -> None:
+    """Create ``path`` with ``data`` unless something is there already.
+
+    Exclusive, never through a link: a dangling link at ``path`` (a hostile
+    repository's ``.mmname_cache/CACHEDIR.TAG -> ~/.bashrc``) would otherwise
+    make us create its target.
+    """
+    try:
+        fd = os.open(path, _CREATE_FLAGS, 0o644)
+    except FileExistsError:
+        return  # ours from an earlier run, or not ours to replace
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Replace ``path`` by a file of ``data`` atomically: a concurrent run
+    reads the old file or the new one.  The temporary file is created
+    exclusively (mkstemp) and the rename replaces a link at ``path`` rather
+    than writing where it points."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 class FindingCache:
     """The entries of one environment, loaded from and saved to ``folder``.
 
@@ -384,21 +421,8 @@ class FindingCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             for name, text in ((".gitignore", "# created by mmname\n*\n"),
                                ("CACHEDIR.TAG", _TAG)):
-                marker = self.folder / name
-                if not marker.exists():
-                    marker.write_text(text, encoding="utf-8")
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(data, fh, separators=(",", ":"))
-                # Atomic: a concurrent run reads the old cache or the new one.
-                os.replace(tmp, self.file)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+                _create_new(self.folder / name, text.encode("utf-8"))
+            _replace(self.file, json.dumps(data, separators=(",", ":")).encode("utf-8"))
         except OSError as exc:
             return f"cannot write the cache in {self.folder}: {exc.strerror or exc}"
         self.changed = False

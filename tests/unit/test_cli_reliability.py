@@ -361,6 +361,43 @@ def test_a_rename_whose_reference_cannot_be_updated_is_not_made(tmp_path, monkey
 # 13. Links in the cache folder are never followed when writing
 
 
+@POSIX
+def test_dangling_links_in_the_cache_folder_are_not_followed(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    victims = {name: tmp_path / f"victim-{name}" for name in (".gitignore", "CACHEDIR.TAG")}
+    for name, victim in victims.items():
+        (cache / name).symlink_to(victim)
+    proc = mmname(".", "--cache-dir", str(cache), cwd=tmp_path)
+    assert_clean_exit(proc)
+    assert proc.returncode == 0
+    for name, victim in victims.items():
+        assert not victim.exists(), f"{name} was written through its link"
+        assert (cache / name).is_symlink()
+    assert list(cache.glob("*.json")), "the cache itself is still written"
+
+
+@POSIX
+def test_a_link_or_fifo_in_place_of_the_cache_file_is_not_followed(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    cache = tmp_path / "cache"
+    assert mmname(".", "--cache-dir", str(cache), cwd=tmp_path).returncode == 0
+    (cache_file,) = cache.glob("*.json")
+    cache_file.unlink()
+    os.mkfifo(cache_file)  # a cache committed to a hostile repository
+    proc = mmname(".", "--cache-dir", str(cache), cwd=tmp_path)
+    assert_clean_exit(proc)
+    assert proc.returncode == 0
+    assert cache_file.is_file()  # replaced by a good cache
+    victim = tmp_path / "victim"
+    cache_file.unlink()
+    cache_file.symlink_to(victim)
+    (tmp_path / "a.py").write_text("x = 2\n")
+    assert mmname(".", "--cache-dir", str(cache), cwd=tmp_path).returncode == 0
+    assert not victim.exists() and cache_file.is_file() and not cache_file.is_symlink()
+
+
 # ---------------------------------------------------------------------------
 # 14. An unreadable folder is reported, exit 2
 
