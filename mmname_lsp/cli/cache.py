@@ -197,6 +197,51 @@ class Entry:
     skipped: List[Tuple[str, str]]  # what the config reader left out, and why
 
 
+def _int(v: Any) -> bool:
+    return type(v) is int  # not bool, which JSON's true would be
+
+
+def _string(strings: List[Any], i: Any) -> Optional[str]:
+    if _int(i) and 0 <= i < len(strings) and isinstance(strings[i], str):
+        return strings[i]
+    return None
+
+
+def _stamp_row(row: Any, strings: List[Any]) -> Optional[Tuple[str, Tuple[Stamp, str, int]]]:
+    """A ``stamps`` row of the cache file, None unless every field has its type."""
+    if not isinstance(row, list) or len(row) != 7:
+        return None
+    path_i, mtime, ctime, size, ino, digest, hashed_at = row
+    path = _string(strings, path_i)
+    if (path is None or not all(_int(v) for v in (mtime, ctime, size, ino, hashed_at))
+            or not isinstance(digest, str)):
+        return None
+    return path, (("file", mtime, ctime, size, ino), digest, hashed_at)
+
+
+def _pairs(row: Any, size: int) -> bool:
+    return isinstance(row, list) and all(
+        isinstance(x, list) and len(x) == size and all(isinstance(v, str) for v in x)
+        for x in row)
+
+
+def _file_row(row: Any, strings: List[Any]) -> Optional[Tuple[str, Entry]]:
+    """A ``files`` row of the cache file, None unless every field has its type."""
+    if not isinstance(row, list) or len(row) != 5:
+        return None
+    path_i, digest, deps, findings, skipped = row
+    path = _string(strings, path_i)
+    if (path is None or not isinstance(digest, str) or not isinstance(deps, list)
+            or len(deps) % 2 or not _pairs(findings, 3) or not _pairs(skipped, 2)):
+        return None
+    names = [_string(strings, i) for i in deps]
+    if any(n is None for n in names):
+        return None
+    pairs = [(names[i], names[i + 1]) for i in range(0, len(names), 2)]
+    return path, Entry(digest, pairs, [tuple(f) for f in findings],
+                       [tuple(x) for x in skipped])
+
+
 _CREATE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
                  | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
 
@@ -274,20 +319,26 @@ class FindingCache:
         try:
             # A cache committed to a hostile repository may be a FIFO.
             raw = json.loads(read_regular(self.file, MAX_CACHE_BYTES))
-            if raw.get("format") != FORMAT:
-                return
-            strings = raw["strings"]
-            for path_i, mtime, ctime, size, ino, digest, hashed_at in raw["stamps"]:
-                self.stamps[strings[path_i]] = (("file", mtime, ctime, size, ino), digest,
-                                                hashed_at)
-            for path_i, digest, deps, findings, skipped in raw["files"]:
-                pairs = [(strings[deps[i]], strings[deps[i + 1]])
-                         for i in range(0, len(deps) - 1, 2)]
-                self.entries[strings[path_i]] = Entry(digest, pairs, findings, skipped)
-        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-            # No cache yet, or a damaged one (or not of our making): start afresh.
-            self.entries.clear()
-            self.stamps.clear()
+        except (OSError, ValueError, RecursionError):
+            return  # no cache yet, or a damaged one: start afresh
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+            return
+        strings = raw.get("strings")
+        stamps = raw.get("stamps")
+        files = raw.get("files")
+        if not (isinstance(strings, list) and isinstance(stamps, list)
+                and isinstance(files, list)):
+            return
+        # Row by row: a row with a field of the wrong JSON type (damaged, or
+        # not of our making) is dropped, the others are still good.
+        for row in stamps:
+            stamp = _stamp_row(row, strings)
+            if stamp is not None:
+                self.stamps[stamp[0]] = stamp[1]
+        for row in files:
+            entry = _file_row(row, strings)
+            if entry is not None:
+                self.entries[entry[0]] = entry[1]
 
     # -- the state of files --------------------------------------------------
 

@@ -9,12 +9,14 @@ against the code before them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
@@ -566,6 +568,23 @@ def test_the_fixed_file_keeps_its_mode_and_inode(tmp_path):
 # 16. Odd file names, deep TOML, damaged cache entries
 
 
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"),
+                    reason="file names that are not UTF-8 (macOS refuses them)")
+def test_sarif_output_with_a_file_name_that_is_not_utf8(tmp_path):
+    name = b"caf\xe9_resnet50_b32x8.py"
+    with open(os.path.join(os.fsencode(tmp_path), name), "w") as fh:
+        fh.write(FIXABLE)
+    for fmt in ("sarif", "json", "text", "github"):
+        proc = mmname(".", "--format", fmt, "--no-cache", cwd=tmp_path)
+        assert_clean_exit(proc)
+        assert proc.returncode == 1, (fmt, text(proc.stderr))
+    proc = mmname(".", "--format", "sarif", "--no-cache", cwd=tmp_path)
+    sarif = json.loads(proc.stdout)
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+            for res in sarif["runs"][0]["results"] for loc in res["locations"]}
+    assert uris == {"caf%E9_resnet50_b32x8.py"}
+
+
 @pytest.mark.parametrize("nested", [
     "x = " + "[" * 100_000 + "]" * 100_000,
     "x = " + "{a = " * 100_000 + "1" + "}" * 100_000,
@@ -591,6 +610,50 @@ def test_a_deeply_nested_table_header_is_a_configuration_error(tmp_path):
     assert proc.returncode == 2
     assert "configuration error" in text(proc.stderr)
     assert "nested too deeply" in text(proc.stderr)
+
+
+DAMAGES = {
+    "stamp-time-a-string": lambda d: d["stamps"][0].__setitem__(1, "yesterday"),
+    "stamp-digest-a-number": lambda d: d["stamps"][0].__setitem__(5, 7),
+    "stamp-short-row": lambda d: d["stamps"].__setitem__(0, [0, 1]),
+    "stamp-path-out-of-range": lambda d: d["stamps"][0].__setitem__(0, 10**6),
+    "stamp-path-negative": lambda d: d["stamps"][0].__setitem__(0, -1),
+    "stamp-path-true": lambda d: d["stamps"][0].__setitem__(0, True),
+    "file-digest-a-list": lambda d: d["files"][0].__setitem__(1, ["x"]),
+    "file-deps-strings": lambda d: d["files"][0].__setitem__(2, ["a", "b"]),
+    "file-deps-odd": lambda d: d["files"][0].__setitem__(2, [0]),
+    "file-findings-numbers": lambda d: d["files"][0].__setitem__(3, [[1, 2, 3]]),
+    "file-findings-an-object": lambda d: d["files"][0].__setitem__(3, {"a": 1}),
+    "file-skipped-a-string": lambda d: d["files"][0].__setitem__(4, "none"),
+    "file-row-an-object": lambda d: d["files"].__setitem__(0, {"path": 0}),
+    "strings-numbers": lambda d: d.__setitem__("strings", list(range(len(d["strings"])))),
+    "strings-an-object": lambda d: d.__setitem__("strings", {"0": "x"}),
+    "stamps-an-object": lambda d: d.__setitem__("stamps", {"a": 1}),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+def test_cache_entries_of_the_wrong_type_are_dropped(tmp_path, damage):
+    tree = tmp_path / "tree"
+    (tree / "configs").mkdir(parents=True)
+    (tree / "configs" / "resnet50_b32x8_imagenet.py").write_text(FIXABLE)
+    (tree / "ok.py").write_text("x = 1\n")
+    past = time.time() - 3600  # stamps of files this old are trusted
+    for p in tree.rglob("*.py"):
+        os.utime(p, (past, past))
+    cache = tmp_path / "cache"
+    first = mmname(".", "--cache-dir", str(cache), cwd=tree)
+    assert first.returncode == 1
+    (cache_file,) = cache.glob("*.json")
+    data = json.loads(cache_file.read_bytes())
+    assert data["stamps"] and data["files"]
+    DAMAGES[damage](data)
+    cache_file.write_text(json.dumps(data))
+    again = mmname(".", "--cache-dir", str(cache), cwd=tree)
+    assert_clean_exit(again)
+    assert (again.returncode, again.stdout) == (first.returncode, first.stdout)
+    # And the cache is good again afterwards.
+    assert mmname(".", "--cache-dir", str(cache), cwd=tree).stdout == first.stdout
 
 
 # ---------------------------------------------------------------------------
