@@ -660,6 +660,80 @@ def test_cache_entries_of_the_wrong_type_are_dropped(tmp_path, damage):
 # 17. The cache key does not depend on when the package was installed
 
 
+def _environment_key(package_parent: Path, cache: Optional[Path] = None) -> str:
+    code = (
+        "from pathlib import Path\n"
+        "from mmname_lsp.cli import cache\n"
+        "from mmname_lsp.settings import Settings\n"
+        "import mmname_lsp\n"
+        f"assert mmname_lsp.__file__.startswith({str(package_parent)!r}), mmname_lsp.__file__\n"
+        "print(cache.environment_key(Settings(), 'scope'))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(package_parent))
+    # Not run from the work tree: the current folder comes first in sys.path.
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, cwd=package_parent, stdin=subprocess.DEVNULL,
+                          timeout=TIMEOUT, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_two_installs_of_the_same_package_share_the_cache_key(tmp_path):
+    import mmname_lsp
+
+    source = Path(mmname_lsp.__file__).parent
+    ignore = shutil.ignore_patterns("__pycache__")
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(source, one / "mmname_lsp", ignore=ignore)
+    time.sleep(0.02)  # other modification times, as a later install has
+    shutil.copytree(source, two / "mmname_lsp", ignore=ignore)
+    for p in (two / "mmname_lsp").rglob("*"):
+        os.utime(p, (time.time() - 86400, time.time() - 86400))
+    assert _environment_key(one) == _environment_key(two)
+    # A changed rule is another environment.
+    codes = two / "mmname_lsp" / "codes.py"
+    codes.write_text(codes.read_text() + "\n# changed\n")
+    assert _environment_key(one) != _environment_key(two)
+
+
+def test_the_package_digest_is_memoised_by_the_files_stats(tmp_path, monkeypatch):
+    from mmname_lsp.cli import cache as check_cache
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    first = check_cache.PackageDigest(folder)
+    assert first.to_save is not None and first.memo is not None
+    first.memo.write_bytes(first.to_save)
+    # Read back without hashing any file.
+    monkeypatch.setattr(check_cache, "read_regular", _only_the_memo(first.memo))
+    again = check_cache.PackageDigest(folder)
+    assert again.value == first.value and again.to_save is None
+    # A memo of other stats (another install) is not used.
+    first.memo.write_text(json.dumps({"stats": "other", "digest": "forged"}))
+    monkeypatch.undo()
+    assert check_cache.PackageDigest(folder).value == first.value
+
+
+def _only_the_memo(memo: Path):
+    from mmname_lsp.files import read_regular
+
+    def reader(path, cap=0):
+        if Path(path) != memo:
+            pytest.fail(f"hashed {path} although the memo matches")
+        return read_regular(path, cap)
+
+    return reader
+
+
+def test_a_run_from_the_cache_writes_the_memo_for_the_next_one(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    cache = tmp_path / "cache"
+    assert mmname(".", "--cache-dir", str(cache), cwd=tmp_path).returncode == 0
+    memos = list(cache.glob("package-*.stamp"))
+    assert len(memos) == 1
+    assert set(json.loads(memos[0].read_bytes())) == {"stats", "digest"}
+
+
 # ---------------------------------------------------------------------------
 # 18. Workers end when their parent is killed
 
