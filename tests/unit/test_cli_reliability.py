@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -737,3 +738,94 @@ def test_a_run_from_the_cache_writes_the_memo_for_the_next_one(tmp_path):
 # ---------------------------------------------------------------------------
 # 18. Workers end when their parent is killed
 
+
+def _children(pid: int) -> List[int]:
+    """Processes whose parent is ``pid`` and that are not zombies."""
+    out = []
+    if os.path.isdir("/proc"):
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    fields = fh.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != b"Z":
+                out.append(int(entry))
+        return out
+    ps = subprocess.run(["ps", "-A", "-o", "pid=", "-o", "ppid=", "-o", "stat="],
+                        capture_output=True, text=True, timeout=TIMEOUT, check=True)
+    for line in ps.stdout.splitlines():
+        fields = line.split()
+        if len(fields) >= 3 and int(fields[1]) == pid and not fields[2].startswith("Z"):
+            out.append(int(fields[0]))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    if os.path.isdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+        except OSError:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _large_tree(root: Path, n: int) -> None:
+    base = root / "configs" / "_base_" / "data.py"
+    base.parent.mkdir(parents=True)
+    base.write_text("train_dataloader = dict(batch_size=32)\n")
+    body = "".join(f"v{k} = dict(name='resnet50_8xb32_in1k', k={k})\n" for k in range(40))
+    for i in range(n):
+        d = root / "configs" / f"m{i // 50}"
+        d.mkdir(exist_ok=True)
+        (d / f"resnet50_8xb32_in1k_v{i}.py").write_text(
+            "_base_ = ['../_base_/data.py']\n"
+            f"load_from = 'resnet50_8x32_in1k_20210831-ea4938fc.pth'\n{body}")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+def test_workers_end_when_the_check_is_killed(tmp_path):
+    _large_tree(tmp_path, 4000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mmname_lsp.cli", "check", ".", "-j", "2", "--no-cache",
+         "--format", "json"],
+        cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    workers: List[int] = []
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline and proc.poll() is None:
+            workers = _children(proc.pid)
+            if len(workers) >= 2:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the run ended before its workers were seen"
+        assert len(workers) >= 2, "no worker processes within the time allowed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=TIMEOUT)
+        deadline = time.monotonic() + 20
+        alive = workers
+        while time.monotonic() < deadline:
+            alive = [w for w in workers if _alive(w)]
+            if not alive:
+                break
+            time.sleep(0.05)
+        assert not alive, f"workers {alive} outlived their parent"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for w in workers:
+            try:
+                os.kill(w, signal.SIGKILL)
+            except OSError:
+                pass
