@@ -398,7 +398,8 @@ class Checker:
                 if r.abs_path is not None:
                     wanted_names[id(r)] = self.new_filename(r.text, r.path, analyses[id(r)])
         frozen: Set[int] = set()
-        checked: Set[int] = set()
+        checked: Dict[int, bool] = {}  # reports looked at: whether as to be written
+        renamable: Set[str] = set()  # files whose folder takes a rename
         cancelled: Set[str] = set()  # renames (normcased old paths) not made
         by_key = {_key(r.abs_path): r for r in reports if r.abs_path is not None}
         while True:
@@ -407,19 +408,32 @@ class Checker:
                      for r in reports if r.abs_path is not None}
             settled = True
             for r in reports:
-                if r.abs_path is None or id(r) in checked:
+                if r.abs_path is None or id(r) in frozen:
                     continue
                 rewrite = fixed_text[id(r)] != as_read[id(r)] or bool(edits[id(r)])
-                renamed = _key(r.abs_path) in planned
-                if not rewrite and not renamed:
-                    continue
-                checked.add(id(r))
-                refusal = guard.refusal(r.abs_path, r.path, as_read[id(r)], r.bom,
-                                        rewrite and writing, renamed and writing)
-                if refusal is not None:
-                    result.notices.append(refusal)
-                    frozen.add(id(r))
-                    settled = False
+                key = _key(r.abs_path)
+                renamed = key in planned
+                done = checked.get(id(r))
+                # Again when it is to be written now and was not then (a
+                # rename planned once another was dropped adds references).
+                if (rewrite or renamed) and (done is None or (rewrite and not done)):
+                    checked[id(r)] = rewrite
+                    refusal = guard.refusal(r.abs_path, r.path, as_read[id(r)], r.bom,
+                                            rewrite and writing)
+                    if refusal is not None:
+                        result.notices.append(refusal)
+                        frozen.add(id(r))
+                        settled = False
+                        continue
+                if renamed and writing and key not in renamable:
+                    # Only the rename is dropped: the text fixes can still be made.
+                    refusal = guard.rename_refusal(r.abs_path, r.path)
+                    if refusal is not None:
+                        result.notices.append(refusal)
+                        cancelled.add(key)
+                        settled = False
+                    else:
+                        renamable.add(key)
             for r in reports:
                 # References a frozen file keeps would break with the rename.
                 if id(r) not in frozen:
@@ -665,10 +679,10 @@ class _WriteGuard:
                    for f in self.folders)
 
     def refusal(self, abs_path: str, shown: str, text: str, bom: bool,
-                rewrite: bool, rename: bool) -> Optional[Notice]:
-        """Why the fixes of ``abs_path`` are not made (None: they may be).
-        ``rewrite``/``rename``: whether it is to be written/renamed now (not
-        for --diff, which only needs the first rule)."""
+                rewrite: bool) -> Optional[Notice]:
+        """Why no fix of ``abs_path`` is made (None: they may be).
+        ``rewrite``: whether it is to be written now (not for --diff, which
+        only needs the first rule)."""
         real = os.path.realpath(abs_path)
         if not self.inside(os.path.normcase(real)):
             return Notice("warning", shown, "not fixed: it is a link to "
@@ -689,11 +703,14 @@ class _WriteGuard:
                 # fixed text would drop their edit.
                 return Notice("warning", shown,
                               "not fixed: it changed on disk during the run; run again")
-        if rename:
-            folder = os.path.dirname(abs_path) or os.curdir
-            if not os.access(folder, os.W_OK | os.X_OK):
-                return Notice("error", shown, "not renamed: cannot write in its folder: "
-                              + _access_error(folder, "read-only"))
+        return None
+
+    def rename_refusal(self, abs_path: str, shown: str) -> Optional[Notice]:
+        """Why ``abs_path`` cannot be renamed now (None: it can)."""
+        folder = os.path.dirname(abs_path) or os.curdir
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return Notice("error", shown, "not renamed: cannot write in its folder: "
+                          + _access_error(folder, "permission denied"))
         return None
 
 

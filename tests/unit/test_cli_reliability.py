@@ -499,6 +499,26 @@ def test_fix_of_a_read_only_file_claims_nothing(tmp_path, unprivileged):
     assert proc.returncode == 2
 
 
+def test_a_rename_in_a_read_only_folder_keeps_the_text_fixes(tmp_path, unprivileged):
+    configs = tmp_path / "configs" / "resnet"
+    configs.mkdir(parents=True)
+    old = configs / OLD_NAME
+    old.write_text(FIXABLE)
+    configs.chmod(0o555)
+    try:
+        proc = mmname("configs", "--fix", "--rename-files", "--no-cache", cwd=tmp_path,
+                      preexec_fn=unprivileged)
+    finally:
+        configs.chmod(0o755)
+    assert_clean_exit(proc)
+    assert old.read_text() == FIXED  # the file itself could be written
+    assert not (configs / NEW_NAME).exists()
+    err, out = text(proc.stderr), text(proc.stdout)
+    assert f"{OLD_NAME}: not renamed: cannot write in its folder: permission denied" in err
+    assert "Fixed 1 problem." in out and "renamed" not in out
+    assert proc.returncode == 2
+
+
 def test_fix_of_a_file_that_access_refuses_is_not_claimed(tmp_path, monkeypatch, capsys):
     # In process, whatever the privileges: the file cannot be written.
     target = tmp_path / "a.py"
