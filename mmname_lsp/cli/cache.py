@@ -383,12 +383,17 @@ class FindingCache:
         self._stored: Set[str] = set()  # paths whose entries this run made
         self._builder: Optional[_Builder] = None
         self.package: Optional[PackageDigest] = None  # whose memo save() writes
+        self.chosen = True  # see open()
 
     @classmethod
-    def open(cls, folder: Path, settings: Settings, scope: str = "") -> FindingCache:
+    def open(cls, folder: Path, settings: Settings, scope: str = "",
+             chosen: bool = True) -> FindingCache:
+        """The cache in ``folder``; ``chosen``: whether the user named the
+        folder (the default one is never written through a link)."""
         package = package_digest(folder)
         cache = cls(folder, environment_key(settings, scope, package))
         cache.package = package
+        cache.chosen = chosen
         cache.load()
         return cache
 
@@ -527,6 +532,10 @@ class FindingCache:
 
     def save(self) -> Optional[str]:
         """Write the entries if anything changed; the reason when it could not."""
+        if not self.chosen and self.folder.is_symlink():
+            # A repository can ship `.mmname_cache -> somewhere`: writing (and
+            # pruning) there is not ours to do unless the user named it.
+            return None
         if not self.changed:
             try:
                 self._save_package_memo()

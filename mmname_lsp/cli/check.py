@@ -261,7 +261,7 @@ class Checker:
         if self.options.cache_dir is None:
             return None
         return FindingCache.open(Path(self.options.cache_dir), self.settings,
-                                 self.options.cache_scope)
+                                 self.options.cache_scope, chosen=self.options.cache_warnings)
 
     def _read(self, t: Target, result: CheckResult, cache: Optional[FindingCache],
               ) -> Optional[Tuple[str, bool, Optional[str]]]:

@@ -401,6 +401,28 @@ def test_a_link_or_fifo_in_place_of_the_cache_file_is_not_followed(tmp_path):
     assert not victim.exists() and cache_file.is_file() and not cache_file.is_symlink()
 
 
+@POSIX
+def test_a_default_cache_folder_that_is_a_link_is_not_written(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    stale = elsewhere / ("0" * 32 + ".json")  # looks like an old cache: would be pruned
+    stale.write_text("{}")
+    os.utime(stale, (time.time() - 30 * 86400,) * 2)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.py").write_text("x = 1\n")
+    (tree / ".mmname_cache").symlink_to(elsewhere)
+    env = {k: v for k, v in os.environ.items() if k != "MMNAME_CACHE_DIR"}
+    proc = mmname(".", cwd=tree, env=env)
+    assert_clean_exit(proc)
+    assert proc.returncode == 0 and text(proc.stderr) == ""
+    assert sorted(p.name for p in elsewhere.iterdir()) == [stale.name]
+    # Named by the user, a link is the user's choice.
+    proc = mmname(".", "--cache-dir", ".mmname_cache", cwd=tree, env=env)
+    assert proc.returncode == 0
+    assert list(elsewhere.glob("*.json")) != [stale]
+
+
 # ---------------------------------------------------------------------------
 # 14. An unreadable folder is reported, exit 2
 
