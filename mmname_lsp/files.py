@@ -6,6 +6,16 @@ folders, ``node_modules``, ``__pycache__`` and virtual environments, and
 honouring ``.gitignore``: inside a git work tree through ``git ls-files`` (so
 git's own rules apply, global excludes included), elsewhere (or without git)
 through the small gitignore matcher below.  ``exclude`` patterns apply on top.
+A folder that cannot be listed is a notice, not a silent gap.
+
+Reading: :func:`read_regular` (and :func:`read_regular_stat`, which also
+gives the stat of the open file) is the one way to read a file that a
+workspace, a repository or a configuration names.  It follows links but
+reads regular files only, never blocks (a FIFO, ``/dev/stdin``) and never
+reads more than its cap (``/dev/zero``); what it refuses raises a
+:class:`RefusedFile` (an OSError: :class:`NotRegularFile` or
+:class:`FileTooLarge`) whose ``strerror`` is the reason for the user.
+:func:`write_source` writes a fixed file in place, never through a link.
 
 Nothing here knows about names or rules; it imports only the standard library.
 """
