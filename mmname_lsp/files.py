@@ -29,7 +29,7 @@ import re
 import stat
 import subprocess
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 SKIP_DIRS = frozenset(
@@ -489,15 +489,24 @@ class RefusedFile(OSError):
     def __init__(self, code: int, reason: str, path: PathArg) -> None:
         super().__init__(code, reason, os.fspath(path))
 
+    # OSError pickles as (errno, strerror, filename): rebuild through our own
+    # arguments instead, so these cross process boundaries (worker pools).
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (RefusedFile, (self.errno, self.strerror, self.filename))
+
 
 class NotRegularFile(RefusedFile):
     """Not a regular file after following links: a folder, a FIFO, a device,
     a socket.  ``kind`` names it (``"a FIFO"``)."""
 
     def __init__(self, path: PathArg, mode: int) -> None:
+        self.mode = mode
         self.kind = file_kind(mode)
         code = errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL
         super().__init__(code, f"not a regular file ({self.kind})", path)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (NotRegularFile, (self.filename, self.mode))
 
 
 class FileTooLarge(RefusedFile):
@@ -511,6 +520,9 @@ class FileTooLarge(RefusedFile):
         reason = (f"larger than {limit} ({size} bytes)" if size is not None
                   else f"larger than {limit}")
         super().__init__(errno.EFBIG, reason, path)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (FileTooLarge, (self.filename, self.cap, self.size))
 
 
 def _amount(n: int) -> str:

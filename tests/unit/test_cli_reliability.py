@@ -204,6 +204,13 @@ def test_read_regular_refuses_what_is_not_a_regular_file(tmp_path):
     assert too_large.value.size == 3 and too_large.value.cap == 2
     with pytest.raises(FileNotFoundError):
         read_regular(tmp_path / "missing", 10)
+    # They cross process boundaries (a worker pool pickles exceptions).
+    import pickle
+
+    for exc in (too_large.value, info.value, RefusedFile(22, "not a valid path", "x")):
+        back = pickle.loads(pickle.dumps(exc))
+        assert (type(back), back.args, back.filename, back.strerror) == (
+            type(exc), exc.args, exc.filename, exc.strerror)
 
 
 @POSIX
