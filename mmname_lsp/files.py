@@ -6,6 +6,16 @@ folders, ``node_modules``, ``__pycache__`` and virtual environments, and
 honouring ``.gitignore``: inside a git work tree through ``git ls-files`` (so
 git's own rules apply, global excludes included), elsewhere (or without git)
 through the small gitignore matcher below.  ``exclude`` patterns apply on top.
+A folder that cannot be listed is a notice, not a silent gap.
+
+Reading: :func:`read_regular` (and :func:`read_regular_stat`, which also
+gives the stat of the open file) is the one way to read a file that a
+workspace, a repository or a configuration names.  It follows links but
+reads regular files only, never blocks (a FIFO, ``/dev/stdin``) and never
+reads more than its cap (``/dev/zero``); what it refuses raises a
+:class:`RefusedFile` (an OSError: :class:`NotRegularFile` or
+:class:`FileTooLarge`) whose ``strerror`` is the reason for the user.
+:func:`write_source` writes a fixed file in place, never through a link.
 
 Nothing here knows about names or rules; it imports only the standard library.
 """
@@ -13,17 +23,21 @@ Nothing here knows about names or rules; it imports only the standard library.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import re
+import stat
 import subprocess
 from dataclasses import dataclass
-from typing import BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 SKIP_DIRS = frozenset(
     {"node_modules", "__pycache__", "site-packages", "__pypackages__", "venv", "virtualenv"}
 )
 MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_IGNORE_BYTES = 1024 * 1024  # a .gitignore larger than this is not one
+PathArg = Union[str, "os.PathLike[str]"]
 BOM = "\ufeff"
 
 
@@ -149,10 +163,13 @@ class IgnoreSpec:
     @classmethod
     def from_file(cls, path: str) -> Optional[IgnoreSpec]:
         try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                spec = cls.from_lines(os.path.dirname(path), fh)
+            # A hostile repository's .gitignore may be a FIFO or a link to
+            # /dev/zero: read it like any file it holds.
+            data = read_regular(path, MAX_IGNORE_BYTES)
         except OSError:
             return None
+        text = data.decode("utf-8", errors="replace")
+        spec = cls.from_lines(os.path.dirname(path), text.split("\n"))
         return spec if spec.rules else None
 
     def relative(self, abs_path: str) -> Optional[str]:
@@ -267,24 +284,34 @@ def _display(root_given: str, rel: str) -> str:
     return os.path.normpath(os.path.join(root_given, rel))
 
 
-def _git_listing(root: str) -> Optional[List[str]]:
-    """Files under ``root`` that git does not ignore (tracked or not); None when
+# git's warning for a folder it cannot list (its messages in the C locale).
+_GIT_UNREADABLE = re.compile(rb"^warning: could not open directory '(.*)': (.*)$", re.M)
+
+
+def _git_listing(root: str) -> Optional[Tuple[List[str], List[Tuple[str, str]]]]:
+    """Files under ``root`` that git does not ignore (tracked or not), and the
+    folders git could not list (path relative to ``root``, reason); None when
     ``root`` is not in a git work tree or git is missing."""
+    env = dict(os.environ, LC_ALL="C", LANGUAGE="C")
     try:
         proc = subprocess.run(
             ["git", "-C", root, "ls-files", "-z", "--cached", "--others",
              "--exclude-standard", "--", "."],
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            capture_output=True,
             timeout=120,
             check=False,
+            env=env,
         )
     except (OSError, subprocess.SubprocessError):
         return None
     if proc.returncode != 0:
         return None
-    return sorted({os.fsdecode(p) for p in proc.stdout.split(b"\0") if p})
+    # git only warns about a folder it cannot open, and lists the rest: the
+    # folder must not pass for one without Python files.
+    unreadable = [(os.fsdecode(m.group(1)).rstrip("/"), os.fsdecode(m.group(2)))
+                  for m in _GIT_UNREADABLE.finditer(proc.stderr)]
+    return sorted({os.fsdecode(p) for p in proc.stdout.split(b"\0") if p}), unreadable
 
 
 def _walk_git(
@@ -311,22 +338,39 @@ def _walk_git(
         if not ok:
             continue
         abs_path = os.path.join(root, *parts)
-        if not os.path.isfile(abs_path):
-            continue  # deleted in the work tree, still in the index
+        try:
+            st = os.stat(abs_path)
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # deleted in the work tree (still in the index), or a dangling link
+        except OSError:
+            st = None  # the reader says why it cannot be read
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            continue  # a submodule
+        # A FIFO or a link to a device is not left out silently: the reader
+        # refuses it with a notice.
         if any(s.match(abs_path, False) for s in excludes):
             continue
         yield Target(_display(root_given, rel), abs_path)
 
 
 def _walk_plain(
-    root_given: str, root: str, excludes: Sequence[IgnoreSpec]
+    root_given: str, root: str, excludes: Sequence[IgnoreSpec], unreadable: List[Notice]
 ) -> Iterator[Target]:
+    """The files under ``root``; folders that cannot be listed are added to
+    ``unreadable`` (the walk goes on with the rest)."""
     specs_of: Dict[str, Tuple[IgnoreSpec, ...]] = {}
     top_specs = tuple(ancestor_specs(root))
     prefix = len(root if root.endswith(os.sep) else root + os.sep)
     shown = os.path.normpath(root_given)
     shown = "" if shown == os.curdir else shown.rstrip(os.sep) + os.sep
-    for dirpath, dirnames, filenames in os.walk(root):
+
+    def failed(exc: OSError) -> None:
+        where = exc.filename if isinstance(exc.filename, str) else root
+        display = shown + where[prefix:] if where.startswith(root + os.sep) else root_given
+        unreadable.append(Notice("error", display.rstrip(os.sep) or root_given,
+                                 f"cannot read folder: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=failed):
         parent = specs_of.get(os.path.dirname(dirpath), top_specs)
         if dirpath == root:
             parent = top_specs
@@ -375,28 +419,45 @@ def discover(
     found: Dict[str, Target] = {}
     for given in paths:
         abs_path = os.path.abspath(given)
-        if os.path.isfile(abs_path):
+        try:
+            st: Optional[os.stat_result] = os.stat(abs_path)
+        except (OSError, ValueError) as exc:
+            st = None
+            if isinstance(exc, OSError) and not isinstance(
+                    exc, (FileNotFoundError, NotADirectoryError)):
+                notices.append(Notice("error", given, f"cannot read: {exc.strerror or exc}"))
+                continue
+        if st is not None and not stat.S_ISDIR(st.st_mode):
             if force_exclude and any(s.excludes(abs_path, False) for s in excludes):
                 continue
+            # Not only regular files: a FIFO given here is refused by the
+            # reader with a notice that says what it is.
             found.setdefault(os.path.normcase(abs_path), Target(os.path.normpath(given),
                                                                 abs_path))
             continue
-        if not os.path.isdir(abs_path):
-            why = "no such file or folder" if not os.path.lexists(abs_path) else "not a file"
+        if st is None:
+            why = ("no such file or folder" if not os.path.lexists(abs_path)
+                   else "a link to nothing")
             notices.append(Notice("error", given, why))
             continue
         if force_exclude and any(s.excludes(abs_path, True) for s in excludes):
             continue
         in_repo = use_git is True or _repo_root(abs_path) is not None or "GIT_DIR" in os.environ
         # Outside any work tree, spare the git process (a few ms a run).
-        listing = _git_listing(abs_path) if use_git is not False and in_repo else None
-        if use_git is True and listing is None:
+        git = _git_listing(abs_path) if use_git is not False and in_repo else None
+        if use_git is True and git is None:
             notices.append(Notice("error", given, "not in a git work tree (or git is missing)"))
             continue
-        if listing is not None:
+        unreadable: List[Notice] = []
+        if git is not None:
+            listing, git_unreadable = git
             walker = _walk_git(given, abs_path, listing, excludes)
+            unreadable.extend(
+                Notice("error", _display(given, rel) if rel not in ("", ".") else given,
+                       f"cannot read folder: {why}")
+                for rel, why in git_unreadable)
         else:
-            walker = _walk_plain(given, abs_path, excludes)
+            walker = _walk_plain(given, abs_path, excludes, unreadable)
         any_found = False
         try:
             for t in walker:
@@ -405,7 +466,8 @@ def discover(
         except OSError as exc:
             notices.append(Notice("error", given, exc.strerror or str(exc)))
             continue
-        if not any_found:
+        notices.extend(unreadable)
+        if not any_found and not unreadable:
             notices.append(Notice("warning", given,
                                   "no Python files to check (hidden, ignored or excluded?)"))
     return sorted(found.values(), key=lambda t: t.display), notices
@@ -419,22 +481,151 @@ class Skip(Exception):
     """A file that is not checked, with the reason (the run goes on)."""
 
 
+class RefusedFile(OSError):
+    """A path :func:`read_regular` will not read; ``strerror`` says why, for
+    the user.  An OSError, so that a reader's ``except OSError`` already
+    covers it; catch it first to tell "skipped" from "cannot read"."""
+
+    def __init__(self, code: int, reason: str, path: PathArg) -> None:
+        super().__init__(code, reason, os.fspath(path))
+
+    # OSError pickles as (errno, strerror, filename): rebuild through our own
+    # arguments instead, so these cross process boundaries (worker pools).
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (RefusedFile, (self.errno, self.strerror, self.filename))
+
+
+class NotRegularFile(RefusedFile):
+    """Not a regular file after following links: a folder, a FIFO, a device,
+    a socket.  ``kind`` names it (``"a FIFO"``)."""
+
+    def __init__(self, path: PathArg, mode: int) -> None:
+        self.mode = mode
+        self.kind = file_kind(mode)
+        code = errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL
+        super().__init__(code, f"not a regular file ({self.kind})", path)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (NotRegularFile, (self.filename, self.mode))
+
+
+class FileTooLarge(RefusedFile):
+    """Larger than the cap; ``size`` is the size seen (None when it grew
+    while being read)."""
+
+    def __init__(self, path: PathArg, cap: int, size: Optional[int]) -> None:
+        self.cap = cap
+        self.size = size
+        limit = _amount(cap)
+        reason = (f"larger than {limit} ({size} bytes)" if size is not None
+                  else f"larger than {limit}")
+        super().__init__(errno.EFBIG, reason, path)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (FileTooLarge, (self.filename, self.cap, self.size))
+
+
+def _amount(n: int) -> str:
+    if n >= 1024 * 1024 and n % (1024 * 1024) == 0:
+        return f"{n // (1024 * 1024)} MiB"
+    if n >= 1024 and n % 1024 == 0:
+        return f"{n // 1024} KiB"
+    return f"{n} bytes"
+
+
+def file_kind(mode: int) -> str:
+    """What a stat mode is, as a user reads it: ``"a FIFO"``, ``"a folder"``..."""
+    if stat.S_ISREG(mode):
+        return "a regular file"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+# Never block in open(): a FIFO swapped in after the stat would wait for a
+# writer forever.  O_NOCTTY: opening a terminal must not make it ours.
+_READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+_READ_CHUNK = 1 << 16
+
+
+def read_regular_stat(path: PathArg,
+                      cap: int = MAX_FILE_BYTES) -> Tuple[bytes, os.stat_result]:
+    """The bytes of the regular file at ``path`` (links followed) and its stat
+    taken on the open file before reading, without ever blocking or reading
+    more than ``cap`` bytes.
+
+    Raises :class:`NotRegularFile` for a folder, FIFO, device or socket (also
+    one swapped in between the stat and the open), :class:`FileTooLarge` past
+    ``cap`` bytes (also a file that grows past it, or a ``/proc`` file whose
+    size the kernel does not know), and OSError as ``open`` does (missing,
+    permission, a link loop).  A path with a NUL byte is a RefusedFile.
+    """
+    try:
+        st = os.stat(path)
+    except ValueError:  # an embedded NUL byte
+        raise RefusedFile(errno.EINVAL, "not a valid path", str(path)) from None
+    if not stat.S_ISREG(st.st_mode):
+        # Refused before opening: opening a FIFO or a tape device has effects.
+        raise NotRegularFile(path, st.st_mode)
+    if st.st_size > cap:
+        raise FileTooLarge(path, cap, st.st_size)
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(path, st.st_mode)
+        if st.st_size > cap:
+            raise FileTooLarge(path, cap, st.st_size)
+        parts: List[bytes] = []
+        total = 0
+        # Sized from the stat: one read of size + 1 sees the end at once.
+        want = st.st_size + 1
+        while True:
+            chunk = os.read(fd, min(want, cap + 1 - total))
+            if not chunk:
+                break
+            parts.append(chunk)
+            total += len(chunk)
+            if total > cap:
+                raise FileTooLarge(path, cap, None)
+            want = _READ_CHUNK  # grown since the stat, or a size-less /proc file
+    finally:
+        os.close(fd)
+    return b"".join(parts), st
+
+
+def read_regular(path: PathArg, cap: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``cap`` of them.
+
+    THE way to read a file named by a workspace, a repository or a
+    configuration: it never blocks (FIFOs, ``/dev/stdin``), never reads
+    forever (``/dev/zero``) and never holds more than ``cap`` bytes.  See
+    :func:`read_regular_stat` for what it raises.
+    """
+    return read_regular_stat(path, cap)[0]
+
+
 def read_source(abs_path: str) -> Tuple[str, bool, bytes, os.stat_result]:
     """The text of a file, whether it starts with a UTF-8 byte-order mark, its
     bytes, and its stat from before they were read.
 
-    Raises Skip for binary, non-UTF-8 and huge files, OSError when unreadable.
-    Line endings are kept as they are, so offsets match the bytes on disk.
+    Raises Skip for binary, non-UTF-8, huge and non-regular files (FIFOs,
+    devices), OSError when unreadable.  Line endings are kept as they are, so
+    offsets match the bytes on disk.
     """
-    with open(abs_path, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        size = st.st_size
-        if size > MAX_FILE_BYTES:
-            raise Skip(f"skipped: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB "
-                       f"({size} bytes)")
-        data = read_capped(fh, MAX_FILE_BYTES)
-    if len(data) > MAX_FILE_BYTES:
-        raise Skip(f"skipped: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    try:
+        data, st = read_regular_stat(abs_path, MAX_FILE_BYTES)
+    except (NotRegularFile, FileTooLarge) as exc:
+        raise Skip(f"skipped: {exc.strerror}") from None
     if b"\0" in data:
         raise Skip("skipped: binary file (contains NUL bytes)")
     try:
@@ -446,9 +637,46 @@ def read_source(abs_path: str) -> Tuple[str, bool, bytes, os.stat_result]:
     return text, False, data, st
 
 
-def write_source(abs_path: str, text: str, bom: bool) -> None:
-    with open(abs_path, "wb") as fh:
-        fh.write(((BOM if bom else "") + text).encode("utf-8"))
+_WRITE_FLAGS = (os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+                | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def write_source(abs_path: str, text: str, bom: bool, *,
+                 previous: Optional[bytes] = None) -> None:
+    """Write ``text`` over the existing regular file ``abs_path`` in place
+    (its permissions, owner and hard links stay), as UTF-8 with a byte-order
+    mark when ``bom``.
+
+    Never creates a file, never follows a link in the last component (pass
+    a resolved path) and never writes to a FIFO or device.  When writing
+    fails half way (a full disk) and ``previous`` is given, the previous
+    bytes are put back before the OSError is raised.
+    """
+    data = ((BOM if bom else "") + text).encode("utf-8")
+    fd = os.open(abs_path, _WRITE_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(abs_path, st.st_mode)
+        try:
+            _write_all(fd, data)
+        except OSError:
+            if previous is not None:
+                try:
+                    _write_all(fd, previous)
+                except OSError:
+                    pass  # nothing more we can do; the error says what failed
+            raise
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.ftruncate(fd, len(data))
 
 
 # ---------------------------------------------------------------------------
@@ -505,20 +733,3 @@ def walk(root: str, wanted: Callable[[str], bool], max_files: int) -> WalkResult
             out.append(e.path)
         stack.extend(reversed(subdirs))
     return WalkResult(out, seen, False)
-
-
-def read_capped(fh: BinaryIO, cap: int) -> bytes:
-    """At most ``cap + 1`` bytes of ``fh`` (more than ``cap``: too large).
-
-    Sized from fstat first: ``read(cap + 1)`` alone would allocate ``cap``
-    bytes for every small file.
-    """
-    try:
-        size = os.fstat(fh.fileno()).st_size
-    except (OSError, AttributeError, ValueError):
-        size = 0
-    data = fh.read(min(size, cap) + 1)
-    if len(data) > size and len(data) <= cap:
-        # Grown since, or a size the kernel does not know (/proc): read on.
-        data += fh.read(cap + 1 - len(data))
-    return data

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, List, Mapping, Optional, Tuple
 
+from mmname_lsp.files import read_regular
 from mmname_lsp.settings import Settings, parse_settings
 
 if sys.version_info >= (3, 11):
@@ -41,6 +42,8 @@ SECTION = "tool.mmname"
 # Keys that only the command line reads; the rest go to parse_settings.
 CLI_KEYS = ("select", "ignore", "exclude", "cache-dir")
 SETTINGS_KEYS = ("enable", "severity", "extraTokens", "sources")
+MAX_CONFIG_BYTES = 4 * 1024 * 1024  # a pyproject.toml is a few KiB
+MAX_KEY_PARTS = 1000
 
 
 class ConfigError(Exception):
@@ -77,7 +80,13 @@ def find_pyproject(start: Path) -> Optional[Path]:
         here = here.parent
     for folder in (here, *here.parents):
         candidate = folder / PYPROJECT
-        if candidate.is_file():
+        try:
+            found = candidate.is_file()
+        except OSError:
+            # A folder that cannot be searched: nothing in it can be checked
+            # either, and the walk says so.
+            continue
+        if found:
             data = _read_toml(candidate)
             if _section(data) is not None:
                 return candidate
@@ -150,14 +159,63 @@ def _codes(value: Any, key: str, errors: List[str]) -> List[str]:
 
 def _read_toml(path: Path) -> Mapping[str, Any]:
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        # Never blocks on a FIFO nor reads /dev/zero forever (a hostile
+        # repository's pyproject.toml).
+        data = read_regular(path, MAX_CONFIG_BYTES)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+        if _dotted_too_deep(text):
+            raise ConfigError(f"{path}: cannot be read: a key with more than "
+                              f"{MAX_KEY_PARTS} dotted parts (tables nested too deeply)")
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not valid UTF-8: {exc.reason}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise ConfigError(f"{path}: cannot be read: arrays or tables nested too "
+                          "deeply") from None
+
+
+def _dotted_too_deep(text: str) -> bool:
+    """Whether a line holds more dotted-key separators than MAX_KEY_PARTS.
+
+    tomllib takes quadratic time over the parts of one dotted key: a header
+    of 100,000 parts (``[a.a.a...]``) takes a minute, far from any real key.
+    Dots in strings, comments and numbers (``1.5``) do not count.
+    """
+    if all(line.count(".") <= MAX_KEY_PARTS for line in text.split("\n")):
+        return False  # every real pyproject.toml: no need to look closer
+    i, n, dots = 0, len(text), 0
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            dots = 0
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                if c == '"' and text[i] == "\\":
+                    i += 1  # an escaped character, maybe a quote
+                elif text[i] == "\n" and len(quote) == 1:
+                    break  # an unclosed string: tomllib says so
+                i += 1
+            i += len(quote)
+            continue
+        elif c == "." and not (0 < i < n - 1 and text[i - 1].isdigit()
+                               and text[i + 1].isdigit()):
+            dots += 1
+            if dots > MAX_KEY_PARTS:
+                return True
+        i += 1
+    return False
 
 
 def _section(data: Mapping[str, Any]) -> Optional[Any]:

@@ -10,9 +10,11 @@ What a file's findings depend on, and so what an entry is checked against:
   the whole inheritance chain and paths probed but missing, each by the hash
   of its bytes or by what it is (missing, a folder, ...);
 * the environment, in the name of the cache file: this tool's version and
-  source and data files, the Python version, an installed mmpretrain's model
-  index, and the settings (and the project's folder, for projects sharing a
-  cache folder).
+  the contents of its source and data files, the Python version, the
+  contents of an installed mmpretrain's model index, and the settings (and
+  the project's folder, for projects sharing a cache folder).  Never times
+  or places of an install: a CI job that installs the same wheel again must
+  find the cache its last run saved.
 
 Entries are stored as JSON (never pickle: a cache found in a repository must
 not be able to run code) and read back into the same dataclasses, through a
@@ -35,7 +37,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from mmname_lsp import __version__
-from mmname_lsp.files import read_capped
+from mmname_lsp.files import FileTooLarge, NotRegularFile, read_regular
 from mmname_lsp.filestate import Stamp, stamp_of
 from mmname_lsp.settings import Settings
 
@@ -43,10 +45,13 @@ FORMAT = 4
 DIRNAME = ".mmname_cache"
 ENV_DIR = "MMNAME_CACHE_DIR"
 MAX_DEP_BYTES = 4 * 1024 * 1024  # the config reader refuses larger files too
-_PACKAGE = Path(__file__).resolve().parent
+MAX_CACHE_BYTES = 512 * 1024 * 1024  # far more than a large monorepo's cache
+MAX_PACKAGE_FILE_BYTES = 64 * 1024 * 1024
+# The whole of mmname_lsp, not only this cli/ folder: a rule lives elsewhere.
+_PACKAGE = Path(__file__).resolve().parents[1]
 STALE_DAYS = 14
 RACY_NS = 2_000_000_000  # coarser than any file system's time stamps
-_CACHE_FILE = re.compile(r"[0-9a-f]{32}\.json")
+_CACHE_FILE = re.compile(r"[0-9a-f]{32}\.json|package-[0-9a-f]{16}\.stamp")
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n"  # the CACHEDIR.TAG standard
 
 
@@ -70,21 +75,88 @@ def _not_a_file(path: str, stamp: Stamp) -> str:
     return stamp[0]  # "dir", "special" (a FIFO would block when read)
 
 
-def _package_stamp() -> List[Any]:
-    # Source and data files by size and time: an editable install that changes
-    # a rule must not be served results of the old one.
-    out: List[Any] = []
+def _package_files() -> List[Tuple[str, str, os.stat_result]]:
+    """The package's source and data files: (name relative to it, path, stat)."""
+    out = []
     for dirpath, dirnames, filenames in os.walk(_PACKAGE):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
         for name in sorted(filenames):
             if name.endswith((".py", ".json")):
+                path = os.path.join(dirpath, name)
                 try:
-                    st = os.stat(os.path.join(dirpath, name))
+                    st = os.stat(path)
                 except OSError:
                     continue
-                out.append([os.path.relpath(os.path.join(dirpath, name), _PACKAGE),
-                            st.st_size, st.st_mtime_ns])
+                out.append((os.path.relpath(path, _PACKAGE).replace(os.sep, "/"), path, st))
     return out
+
+
+class PackageDigest:
+    """The digest of this tool's source and data files by their contents, so
+    that two installs of the same wheel (a CI job restoring the cache of the
+    last one) share a cache, while an editable install that changes a rule
+    does not get results of the old rule.
+
+    Hashing the contents costs several ms (more on a cold disk), too much
+    for every run served from the cache; the stats of the files cost a tenth
+    of a ms.  So the digest is memoised in ``memo`` in the cache folder, by
+    the stats it was computed for: a new install hashes once.
+    """
+
+    def __init__(self, folder: Optional[Path]) -> None:
+        # One memo per install location (two virtual environments may share
+        # a cache folder).
+        where = content_digest(str(_PACKAGE).encode("utf-8", "surrogateescape"))[:16]
+        self.memo = folder / f"package-{where}.stamp" if folder is not None else None
+        files = _package_files()
+        stats = [[rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+                 for rel, _path, st in files]
+        self.stats_key = content_digest(json.dumps(stats).encode("utf-8", "surrogateescape"))
+        self.to_save: Optional[bytes] = None  # memo content still to write
+        found = self._read_memo()
+        if found is not None:
+            self.value = found
+            return
+        hashed_at = time.time_ns()
+        h = hashlib.blake2b(digest_size=16)
+        for rel, path, _st in files:
+            try:
+                data = read_regular(path, MAX_PACKAGE_FILE_BYTES)
+            except OSError as exc:
+                data = f"error:{exc.errno}".encode()
+            name = rel.encode("utf-8", "surrogateescape")
+            h.update(b"%d:%s%d:" % (len(name), name, len(data)))
+            h.update(data)
+        self.value = h.hexdigest()
+        # A file written within the clock's resolution of the hash may change
+        # again unseen under the same stats: do not memoise that.
+        if all(not _racy(st.st_mtime_ns, hashed_at) for _rel, _path, st in files):
+            self.to_save = json.dumps({"stats": self.stats_key,
+                                       "digest": self.value}).encode("utf-8")
+
+    def _read_memo(self) -> Optional[str]:
+        if self.memo is None:
+            return None
+        try:
+            raw = json.loads(read_regular(self.memo, 4096))
+        except (OSError, ValueError, RecursionError):
+            return None
+        if (isinstance(raw, dict) and raw.get("stats") == self.stats_key
+                and isinstance(raw.get("digest"), str)):
+            return raw["digest"]
+        return None
+
+
+_package_digests: Dict[Optional[Path], PackageDigest] = {}
+
+
+def package_digest(folder: Optional[Path] = None) -> PackageDigest:
+    """This tool's :class:`PackageDigest`, computed once per process (and
+    cache folder)."""
+    found = _package_digests.get(folder)
+    if found is None:
+        found = _package_digests[folder] = PackageDigest(folder)
+    return found
 
 
 def _zoo_stamp() -> Optional[List[Any]]:
@@ -93,11 +165,11 @@ def _zoo_stamp() -> Optional[List[Any]]:
     index = installed_model_index()
     if index is None:
         return None
+    # By content, as the package: a reinstall of the same mmpretrain has new times.
     try:
-        st = index.stat()
-    except OSError:
-        return [str(index)]
-    return [str(index), st.st_size, st.st_mtime_ns]
+        return [str(index), content_digest(read_regular(index, MAX_DEP_BYTES))]
+    except OSError as exc:
+        return [str(index), f"error:{exc.errno}"]
 
 
 def settings_stamp(settings: Settings) -> List[Any]:
@@ -109,11 +181,15 @@ def settings_stamp(settings: Settings) -> List[Any]:
     ]
 
 
-def environment_key(settings: Settings, scope: str = "") -> str:
+def environment_key(settings: Settings, scope: str = "",
+                    package: Optional[PackageDigest] = None) -> str:
     """Names the cache file: results of another environment are never read.
     ``scope`` (the project's folder) keeps projects that share a cache folder
-    in files of their own, each as small as its project."""
-    stamp = [FORMAT, __version__, list(sys.version_info[:2]), _package_stamp(),
+    in files of their own, each as small as its project.  Nothing in it
+    depends on when or where this tool was installed, only on what it is."""
+    if package is None:
+        package = package_digest()
+    stamp = [FORMAT, __version__, list(sys.version_info[:2]), package.value,
              _zoo_stamp(), settings_stamp(settings), scope]
     return content_digest(json.dumps(stamp, sort_keys=True).encode("utf-8"))
 
@@ -196,6 +272,88 @@ class Entry:
     skipped: List[Tuple[str, str]]  # what the config reader left out, and why
 
 
+def _int(v: Any) -> bool:
+    return type(v) is int  # not bool, which JSON's true would be
+
+
+def _string(strings: List[Any], i: Any) -> Optional[str]:
+    if _int(i) and 0 <= i < len(strings) and isinstance(strings[i], str):
+        return strings[i]
+    return None
+
+
+def _stamp_row(row: Any, strings: List[Any]) -> Optional[Tuple[str, Tuple[Stamp, str, int]]]:
+    """A ``stamps`` row of the cache file, None unless every field has its type."""
+    if not isinstance(row, list) or len(row) != 7:
+        return None
+    path_i, mtime, ctime, size, ino, digest, hashed_at = row
+    path = _string(strings, path_i)
+    if (path is None or not all(_int(v) for v in (mtime, ctime, size, ino, hashed_at))
+            or not isinstance(digest, str)):
+        return None
+    return path, (("file", mtime, ctime, size, ino), digest, hashed_at)
+
+
+def _pairs(row: Any, size: int) -> bool:
+    return isinstance(row, list) and all(
+        isinstance(x, list) and len(x) == size and all(isinstance(v, str) for v in x)
+        for x in row)
+
+
+def _file_row(row: Any, strings: List[Any]) -> Optional[Tuple[str, Entry]]:
+    """A ``files`` row of the cache file, None unless every field has its type."""
+    if not isinstance(row, list) or len(row) != 5:
+        return None
+    path_i, digest, deps, findings, skipped = row
+    path = _string(strings, path_i)
+    if (path is None or not isinstance(digest, str) or not isinstance(deps, list)
+            or len(deps) % 2 or not _pairs(findings, 3) or not _pairs(skipped, 2)):
+        return None
+    names = [_string(strings, i) for i in deps]
+    if any(n is None for n in names):
+        return None
+    pairs = [(names[i], names[i + 1]) for i in range(0, len(names), 2)]
+    return path, Entry(digest, pairs, [tuple(f) for f in findings],
+                       [tuple(x) for x in skipped])
+
+
+_CREATE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                 | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def _create_new(path: Path, data: bytes) -> None:
+    """Create ``path`` with ``data`` unless something is there already.
+
+    Exclusive, never through a link: a dangling link at ``path`` (a hostile
+    repository's ``.mmname_cache/CACHEDIR.TAG -> ~/.bashrc``) would otherwise
+    make us create its target.
+    """
+    try:
+        fd = os.open(path, _CREATE_FLAGS, 0o644)
+    except FileExistsError:
+        return  # ours from an earlier run, or not ours to replace
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Replace ``path`` by a file of ``data`` atomically: a concurrent run
+    reads the old file or the new one.  The temporary file is created
+    exclusively (mkstemp) and the rename replaces a link at ``path`` rather
+    than writing where it points."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 class FindingCache:
     """The entries of one environment, loaded from and saved to ``folder``.
 
@@ -224,31 +382,46 @@ class FindingCache:
         self._loaded_stamp: Optional[Stamp] = None
         self._stored: Set[str] = set()  # paths whose entries this run made
         self._builder: Optional[_Builder] = None
+        self.package: Optional[PackageDigest] = None  # whose memo save() writes
+        self.chosen = True  # see open()
 
     @classmethod
-    def open(cls, folder: Path, settings: Settings, scope: str = "") -> FindingCache:
-        cache = cls(folder, environment_key(settings, scope))
+    def open(cls, folder: Path, settings: Settings, scope: str = "",
+             chosen: bool = True) -> FindingCache:
+        """The cache in ``folder``; ``chosen``: whether the user named the
+        folder (the default one is never written through a link)."""
+        package = package_digest(folder)
+        cache = cls(folder, environment_key(settings, scope, package))
+        cache.package = package
+        cache.chosen = chosen
         cache.load()
         return cache
 
     def load(self) -> None:
         self._loaded_stamp = stamp_of(str(self.file))
         try:
-            raw = json.loads(self.file.read_bytes())
-            if raw.get("format") != FORMAT:
-                return
-            strings = raw["strings"]
-            for path_i, mtime, ctime, size, ino, digest, hashed_at in raw["stamps"]:
-                self.stamps[strings[path_i]] = (("file", mtime, ctime, size, ino), digest,
-                                                hashed_at)
-            for path_i, digest, deps, findings, skipped in raw["files"]:
-                pairs = [(strings[deps[i]], strings[deps[i + 1]])
-                         for i in range(0, len(deps) - 1, 2)]
-                self.entries[strings[path_i]] = Entry(digest, pairs, findings, skipped)
-        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-            # No cache yet, or a damaged one (or not of our making): start afresh.
-            self.entries.clear()
-            self.stamps.clear()
+            # A cache committed to a hostile repository may be a FIFO.
+            raw = json.loads(read_regular(self.file, MAX_CACHE_BYTES))
+        except (OSError, ValueError, RecursionError):
+            return  # no cache yet, or a damaged one: start afresh
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+            return
+        strings = raw.get("strings")
+        stamps = raw.get("stamps")
+        files = raw.get("files")
+        if not (isinstance(strings, list) and isinstance(stamps, list)
+                and isinstance(files, list)):
+            return
+        # Row by row: a row with a field of the wrong JSON type (damaged, or
+        # not of our making) is dropped, the others are still good.
+        for row in stamps:
+            stamp = _stamp_row(row, strings)
+            if stamp is not None:
+                self.stamps[stamp[0]] = stamp[1]
+        for row in files:
+            entry = _file_row(row, strings)
+            if entry is not None:
+                self.entries[entry[0]] = entry[1]
 
     # -- the state of files --------------------------------------------------
 
@@ -289,15 +462,15 @@ class FindingCache:
             found = _not_a_file(path, stamp)
         elif found is None:
             try:
-                with open(path, "rb") as fh:
-                    data = read_capped(fh, MAX_DEP_BYTES)
-            except (OSError, ValueError) as exc:
-                found = f"error:{getattr(exc, 'errno', None)}"
+                data = read_regular(path, MAX_DEP_BYTES)
+            except NotRegularFile as exc:  # swapped since the stat: never block on it
+                found = "dir" if exc.kind == "a folder" else "special"
+            except FileTooLarge as exc:
+                found = f"large:{exc.size}"
+            except OSError as exc:
+                found = f"error:{exc.errno}"
             else:
-                if len(data) > MAX_DEP_BYTES:
-                    found = f"large:{len(data)}"
-                else:
-                    found = self.remember(path, stamp, data, hashed_at)
+                found = self.remember(path, stamp, data, hashed_at)
         self._now[path] = found
         return found
 
@@ -359,7 +532,15 @@ class FindingCache:
 
     def save(self) -> Optional[str]:
         """Write the entries if anything changed; the reason when it could not."""
+        if not self.chosen and self.folder.is_symlink():
+            # A repository can ship `.mmname_cache -> somewhere`: writing (and
+            # pruning) there is not ours to do unless the user named it.
+            return None
         if not self.changed:
+            try:
+                self._save_package_memo()
+            except OSError:
+                pass  # costs the next run a few ms, no more
             return None
         if stamp_of(str(self.file)) != self._loaded_stamp:
             self._merge_newer()
@@ -382,26 +563,23 @@ class FindingCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             for name, text in ((".gitignore", "# created by mmname\n*\n"),
                                ("CACHEDIR.TAG", _TAG)):
-                marker = self.folder / name
-                if not marker.exists():
-                    marker.write_text(text, encoding="utf-8")
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(data, fh, separators=(",", ":"))
-                # Atomic: a concurrent run reads the old cache or the new one.
-                os.replace(tmp, self.file)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+                _create_new(self.folder / name, text.encode("utf-8"))
+            _replace(self.file, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+            self._save_package_memo()
         except OSError as exc:
             return f"cannot write the cache in {self.folder}: {exc.strerror or exc}"
         self.changed = False
         self._prune()
         return None
+
+    def _save_package_memo(self) -> None:
+        package = self.package
+        if package is None or package.to_save is None or package.memo is None:
+            return
+        if not self.folder.is_dir():
+            return  # the cache itself was not written: neither is this
+        _replace(package.memo, package.to_save)
+        package.to_save = None
 
     def _merge_newer(self) -> None:
         """Another run saved since we loaded (pre-commit runs several at once):
@@ -418,14 +596,18 @@ class FindingCache:
 
     def _prune(self) -> None:
         """Delete caches of other environments (an older mmname, other
-        settings) that no run has written for STALE_DAYS."""
+        settings) and digests of other installs that no run has written for
+        STALE_DAYS."""
         limit = time.time() - STALE_DAYS * 86400
         try:
             names = os.listdir(self.folder)
         except OSError:
             return
+        keep = {self.file.name}
+        if self.package is not None and self.package.memo is not None:
+            keep.add(self.package.memo.name)
         for name in names:
-            if not _CACHE_FILE.fullmatch(name) or name == self.file.name:
+            if not _CACHE_FILE.fullmatch(name) or name in keep:
                 continue
             path = os.path.join(self.folder, name)
             try:

@@ -35,7 +35,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from mmname_lsp.analysis import Analysis, Finding, Occurrence, analyse, settings_decoder
 from mmname_lsp.analysis.fixes import apply_text_fixes, text_fixes
@@ -43,11 +43,14 @@ from mmname_lsp.cli.cache import FindingCache
 from mmname_lsp.cli.parallel import analyse_files
 from mmname_lsp.codes import RULES, SEVERITY_RANK, Selection
 from mmname_lsp.files import (
+    BOM,
+    MAX_FILE_BYTES,
     IgnoreSpec,
     Notice,
     Skip,
     Target,
     discover,
+    read_regular,
     read_source,
     write_source,
 )
@@ -97,6 +100,7 @@ class FileReport:
     text: str  # the text the findings are about (after fixes)
     findings: List[Finding]
     original_text: Optional[str] = None  # set when fixes changed the text
+    fixes: int = 0  # findings the text fixes fix (0 once they are not made)
     renamed_from: Optional[str] = None  # shown path before a rename
     bom: bool = False
     fixable: int = 0  # reported findings --fix would fix (now, without renames)
@@ -120,6 +124,7 @@ class Rename:
     new: str
     old_abs: str
     new_abs: str
+    fixes: int = 0  # file-name findings the new name fixes
 
 
 @dataclass
@@ -256,7 +261,7 @@ class Checker:
         if self.options.cache_dir is None:
             return None
         return FindingCache.open(Path(self.options.cache_dir), self.settings,
-                                 self.options.cache_scope)
+                                 self.options.cache_scope, chosen=self.options.cache_warnings)
 
     def _read(self, t: Target, result: CheckResult, cache: Optional[FindingCache],
               ) -> Optional[Tuple[str, bool, Optional[str]]]:
@@ -306,8 +311,8 @@ class Checker:
                 assert source is not None
                 text, bom = source
                 new_text, count, analysis = self.fix_text(text, t.display, t.abs_path)
-                result.fixed += count
-                report = FileReport(t.display, t.abs_path, new_text, [], text, bom=bom)
+                report = FileReport(t.display, t.abs_path, new_text, [], text, bom=bom,
+                                    fixes=count)
                 analyses[id(report)] = analysis
             else:
                 found = None
@@ -348,13 +353,13 @@ class Checker:
                 result.notices.append(Notice("warning", str(cache.folder), problem))
 
         stale: List[FileReport] = []
-        if opts.rename_files and do_fix:
-            stale = self._renames(reports, analyses, result)
-        if opts.fix and not opts.diff:
-            self._write(result, reports)
+        if do_fix:
+            stale = self._settle_fixes(reports, analyses, result)
         for report in stale:
             # After the renames are on disk, so that `_base_` paths resolve.
             analyses[id(report)] = self.analyse(report.text, report.path)
+        result.fixed = (sum(r.fixes for r in reports)
+                        + sum(r.fixes for r in result.renames))
 
         for report in reports:
             analysis = analyses[id(report)]
@@ -369,19 +374,127 @@ class Checker:
         result.reports.extend(self.check_names(opts.names))
         return result
 
-    def _renames(self, reports: List[FileReport], analyses: Dict[int, Analysis],
-                 result: CheckResult) -> List[FileReport]:
-        """Plan renames and update references; the reports to analyse again."""
+    def _settle_fixes(self, reports: List[FileReport], analyses: Dict[int, Analysis],
+                      result: CheckResult) -> List[FileReport]:
+        """Decide which fixes are made, make them (``--fix``), and return the
+        reports to analyse again.
+
+        A file gets no fix at all (text, rename or `_base_` references) when
+        it resolves outside the checked paths (a link out of the tree), and
+        with ``--fix`` when it cannot be written or changed on disk since it
+        was read: its findings are those of the text on disk, and the count
+        of fixes does not claim them.  A rename whose `_base_` references
+        cannot all be updated is not made either (it would break them).
+        """
+        opts = self.options
+        writing = opts.fix and not opts.diff
+        guard = _WriteGuard(opts.paths)
+        as_read = {id(r): r.original_text if r.original_text is not None else r.text
+                   for r in reports}
+        fixed_text = {id(r): r.text for r in reports}
+        wanted_names: Dict[int, Tuple[str, int]] = {}
+        if opts.rename_files:
+            for r in reports:
+                if r.abs_path is not None:
+                    wanted_names[id(r)] = self.new_filename(r.text, r.path, analyses[id(r)])
+        frozen: Set[int] = set()
+        checked: Dict[int, bool] = {}  # reports looked at: whether as to be written
+        renamable: Set[str] = set()  # files whose folder takes a rename
+        cancelled: Set[str] = set()  # renames (normcased old paths) not made
+        by_key = {_key(r.abs_path): r for r in reports if r.abs_path is not None}
+        while True:
+            planned, clashes = self._plan_renames(reports, wanted_names, frozen, cancelled)
+            edits = {id(r): self._reference_edits(r, analyses[id(r)], planned)
+                     for r in reports if r.abs_path is not None}
+            settled = True
+            for r in reports:
+                if r.abs_path is None or id(r) in frozen:
+                    continue
+                rewrite = fixed_text[id(r)] != as_read[id(r)] or bool(edits[id(r)])
+                key = _key(r.abs_path)
+                renamed = key in planned
+                done = checked.get(id(r))
+                # Again when it is to be written now and was not then (a
+                # rename planned once another was dropped adds references).
+                if (rewrite or renamed) and (done is None or (rewrite and not done)):
+                    checked[id(r)] = rewrite
+                    refusal = guard.refusal(r.abs_path, r.path, as_read[id(r)], r.bom,
+                                            rewrite and writing)
+                    if refusal is not None:
+                        result.notices.append(refusal)
+                        frozen.add(id(r))
+                        settled = False
+                        continue
+                if renamed and writing and key not in renamable:
+                    # Only the rename is dropped: the text fixes can still be made.
+                    refusal = guard.rename_refusal(r.abs_path, r.path)
+                    if refusal is not None:
+                        result.notices.append(refusal)
+                        cancelled.add(key)
+                        settled = False
+                    else:
+                        renamable.add(key)
+            for r in reports:
+                # References a frozen file keeps would break with the rename.
+                if id(r) not in frozen:
+                    continue
+                for key in {k for _s, _e, _new, k in edits.get(id(r), ())} - cancelled:
+                    cancelled.add(key)
+                    renamed_report = by_key[key]
+                    result.notices.append(Notice(
+                        "warning", renamed_report.path,
+                        f"not renamed: the `_base_` reference to it in {r.path} "
+                        "cannot be updated"))
+                    settled = False
+            if settled:
+                break
+        result.notices.extend(clashes)
+
         stale: List[FileReport] = []
+        for r in reports:
+            if r.abs_path is None:
+                continue
+            if id(r) in frozen:
+                if r.text != as_read[id(r)]:
+                    r.text = as_read[id(r)]
+                    stale.append(r)
+                r.original_text = None
+                r.fixes = 0
+                continue
+            own = edits[id(r)]
+            if own:
+                r.text = _apply_edits(r.text, own)
+                result.references_updated += len(own)
+                stale.append(r)
+        for r, new_abs, count in planned.values():
+            old_display = r.path
+            new_display = os.path.join(os.path.dirname(old_display), os.path.basename(new_abs))
+            result.renames.append(Rename(old_display, new_display, r.abs_path or "", new_abs,
+                                         count))
+            r.renamed_from = old_display
+            r.path = new_display
+            r.abs_path = new_abs
+            if r not in stale:
+                stale.append(r)
+        if writing:
+            stale.extend(r for r in self._write(result, reports, as_read) if r not in stale)
+        return stale
+
+    def _plan_renames(self, reports: List[FileReport], wanted: Dict[int, Tuple[str, int]],
+                      frozen: Set[int], cancelled: Set[str],
+                      ) -> Tuple[Dict[str, Tuple[FileReport, str, int]], List[Notice]]:
+        """The renames to make, by the normcased old path: (report, new path,
+        fixes); and the notices of renames a file in the way prevents."""
         planned: Dict[str, Tuple[FileReport, str, int]] = {}
+        clashes: List[Notice] = []
         taken = set()
         for report in reports:
-            if report.abs_path is None:
+            if report.abs_path is None or id(report) in frozen or id(report) not in wanted:
                 continue
-            analysis = analyses[id(report)]
-            name, count = self.new_filename(report.text, report.path, analysis)
+            name, count = wanted[id(report)]
             folder, old_name = os.path.split(report.abs_path)
-            if name == old_name:
+            old_key = _key(report.abs_path)
+            if name == old_name or old_key in cancelled:
                 continue
             new_abs = os.path.join(folder, name)
             key = os.path.normcase(new_abs)
@@ -389,72 +502,66 @@ class Checker:
                 os.path.lexists(new_abs) and not _same_file(new_abs, report.abs_path)
             )
             if clash:
-                result.notices.append(Notice(
+                clashes.append(Notice(
                     "warning", report.path, f"not renamed: `{name}` exists already"))
                 continue
             taken.add(key)
-            planned[os.path.normcase(os.path.abspath(report.abs_path))] = (report, new_abs,
-                                                                          count)
-        if not planned:
-            return stale
-        # Update `_base_` references to the renamed files in every checked file.
-        for report in reports:
-            if report.abs_path is None:
-                continue
-            analysis = analyses[id(report)]
-            edits = []
-            for occ in analysis.occurrences:
-                if occ.source != "base":
-                    continue
-                edit = _reference_edit(report.abs_path, report.text, occ, planned)
-                if edit is not None:
-                    edits.append(edit)
-            if edits:
-                pieces, pos = [], 0
-                for start, end, new in sorted(edits):
-                    pieces.append(report.text[pos:start])
-                    pieces.append(new)
-                    pos = end
-                pieces.append(report.text[pos:])
-                if report.original_text is None:
-                    report.original_text = report.text
-                report.text = "".join(pieces)
-                result.references_updated += len(edits)
-                stale.append(report)
-        for report, new_abs, count in planned.values():
-            old_display = report.path
-            new_display = os.path.join(os.path.dirname(old_display), os.path.basename(new_abs))
-            result.renames.append(Rename(old_display, new_display, report.abs_path, new_abs))
-            result.fixed += count
-            report.renamed_from = old_display
-            report.path = new_display
-            report.abs_path = new_abs
-            if report.original_text is None:
-                report.original_text = report.text
-            stale.append(report)
-        return stale
+            planned[old_key] = (report, new_abs, count)
+        return planned, clashes
 
-    def _write(self, result: CheckResult, reports: List[FileReport]) -> None:
+    def _reference_edits(self, report: FileReport, analysis: Analysis,
+                         planned: Dict[str, Tuple[FileReport, str, int]],
+                         ) -> List[Tuple[int, int, str, str]]:
+        """Edits of `_base_` references to renamed files in ``report``:
+        (start, end, new text, the renamed file's key)."""
+        if not planned or report.abs_path is None:
+            return []
+        edits = []
+        for occ in analysis.occurrences:
+            if occ.source != "base":
+                continue
+            edit = _reference_edit(report.abs_path, report.text, occ, planned)
+            if edit is not None:
+                edits.append(edit)
+        return edits
+
+    def _write(self, result: CheckResult, reports: List[FileReport],
+               as_read: Dict[int, str]) -> List[FileReport]:
+        """Write the fixed texts, then rename; the reports whose changes did
+        not reach the disk (their findings are those of the disk again)."""
+        undone: List[FileReport] = []
         for report in reports:
-            if report.abs_path is None:
+            if report.abs_path is None or not report.changed:
                 continue
             target = report.abs_path
             if report.renamed_from is not None:
                 rename = next(r for r in result.renames if r.new_abs == target)
                 target = rename.old_abs
-            if report.changed:
-                try:
-                    write_source(target, report.text, report.bom)
-                except OSError as exc:
-                    result.notices.append(Notice("error", report.path,
-                                                 f"cannot write: {exc.strerror or exc}"))
-                    continue
-        for rename in result.renames:
+            before = as_read[id(report)]
+            try:
+                write_source(os.path.realpath(target), report.text, report.bom,
+                             previous=_encoded(before, report.bom))
+            except OSError as exc:
+                # Checked writable a moment ago: rare (a full disk), but the
+                # count and the findings must not claim what is not on disk.
+                result.notices.append(Notice("error", report.path,
+                                             f"not fixed: cannot write: {exc.strerror or exc}"))
+                report.text = before
+                report.original_text = None
+                report.fixes = 0
+                undone.append(report)
+        for rename in list(result.renames):
             try:
                 _rename(rename.old_abs, rename.new_abs)
             except OSError as exc:
                 result.notices.append(Notice(
                     "error", rename.old, f"cannot rename to {rename.new}: {exc.strerror or exc}"))
+                result.renames.remove(rename)
+                report = next(r for r in reports if r.abs_path == rename.new_abs)
+                report.path, report.abs_path = rename.old, rename.old_abs
+                report.renamed_from = None
+                undone.append(report)
+        return undone
 
     # -- names -----------------------------------------------------------------
 
@@ -531,9 +638,100 @@ def _rename(old: str, new: str) -> None:
     os.rename(old, new)
 
 
+def _key(path: str) -> str:
+    return os.path.normcase(os.path.abspath(path))
+
+
+def _encoded(text: str, bom: bool) -> bytes:
+    return ((BOM if bom else "") + text).encode("utf-8")
+
+
+def _apply_edits(text: str, edits: Iterable[Tuple[int, int, str, str]]) -> str:
+    pieces, pos = [], 0
+    for start, end, new, _key in sorted(edits):
+        pieces.append(text[pos:start])
+        pieces.append(new)
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+class _WriteGuard:
+    """Where ``--fix`` may write: inside the checked paths once links are
+    followed, in files that can be written and still hold what was read."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.folders: List[str] = []
+        self.files: Set[str] = set()
+        for given in paths:
+            abs_path = os.path.abspath(given)
+            if os.path.isdir(abs_path):
+                self.folders.append(_real(abs_path))
+            elif not os.path.islink(abs_path):
+                # A file named itself; one named through a link is the
+                # link's target, which was not named.
+                self.files.add(_real(abs_path))
+
+    def inside(self, real: str) -> bool:
+        if real in self.files:
+            return True
+        return any(real == f or real.startswith(f.rstrip(os.sep) + os.sep)
+                   for f in self.folders)
+
+    def refusal(self, abs_path: str, shown: str, text: str, bom: bool,
+                rewrite: bool) -> Optional[Notice]:
+        """Why no fix of ``abs_path`` is made (None: they may be).
+        ``rewrite``: whether it is to be written now (not for --diff, which
+        only needs the first rule)."""
+        real = os.path.realpath(abs_path)
+        if not self.inside(os.path.normcase(real)):
+            return Notice("warning", shown, "not fixed: it is a link to "
+                          f"{_printable(real)}, outside the checked paths")
+        if rewrite:
+            # access(), not a trial open for writing: that would look like
+            # a write to the editors watching the file.
+            if not os.access(real, os.W_OK):
+                return Notice("error", shown, "not fixed: cannot write: "
+                              + _access_error(real, "the file is read-only"))
+            try:
+                now = read_regular(real, MAX_FILE_BYTES)
+            except OSError as exc:
+                return Notice("error", shown, f"not fixed: cannot read it again: "
+                              f"{exc.strerror or exc}")
+            if now != _encoded(text, bom):
+                # Someone (an editor's save) wrote it during the run: the
+                # fixed text would drop their edit.
+                return Notice("warning", shown,
+                              "not fixed: it changed on disk during the run; run again")
+        return None
+
+    def rename_refusal(self, abs_path: str, shown: str) -> Optional[Notice]:
+        """Why ``abs_path`` cannot be renamed now (None: it can)."""
+        folder = os.path.dirname(abs_path) or os.curdir
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return Notice("error", shown, "not renamed: cannot write in its folder: "
+                          + _access_error(folder, "permission denied"))
+        return None
+
+
+def _real(path: str) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def _access_error(path: str, fallback: str) -> str:
+    """Why access() said no: a read-only file system or a permission."""
+    try:
+        st = os.statvfs(path)
+    except (AttributeError, OSError):
+        return fallback
+    if st.f_flag & getattr(os, "ST_RDONLY", 1):
+        return "read-only file system"
+    return "permission denied"
+
+
 def _reference_edit(
     abs_path: str, text: str, occ: Occurrence, planned: Dict[str, Tuple[FileReport, str, int]]
-) -> Optional[Tuple[int, int, str]]:
+) -> Optional[Tuple[int, int, str, str]]:
     value = text[occ.start : occ.end]
     if "::" in value:
         return None
@@ -543,7 +741,7 @@ def _reference_edit(
         return None
     new_name = os.path.basename(hit[1])
     cut = max(value.rfind("/"), value.rfind("\\")) + 1
-    return occ.start + cut, occ.end, new_name
+    return occ.start + cut, occ.end, new_name, target
 
 
 @cache

@@ -227,8 +227,10 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             config = ProjectConfig()
         elif args.config is not None:
             cfg = Path(args.config)
-            if not cfg.is_file():
+            if not os.path.lexists(cfg):
                 raise ConfigError(f"{cfg}: no such configuration file")
+            # Anything else (a folder, a FIFO, no permission) the reader
+            # refuses with its reason.
             config = load_config(cfg)
         else:
             config = discover(Path(paths[0]) if paths else Path.cwd())

@@ -171,7 +171,10 @@ def summary(result: CheckResult) -> str:
             done.append(f"updated {_plural(result.references_updated, '`_base_` reference')}")
         lines.append(", ".join(done) + ".")
     found = result.findings
-    if not found:
+    if not found and result.errors:
+        # Not "passed": a folder or file that could not be read was not checked.
+        lines.append("No problems found in what could be checked; see the errors above.")
+    elif not found:
         lines.append("All checks passed.")
     else:
         counts = {}
@@ -292,7 +295,9 @@ def _uri(path: str, cwd: str) -> Tuple[str, Optional[str]]:
     rel = os.path.relpath(abs_path, cwd) if os.path.splitdrive(abs_path)[0] == \
         os.path.splitdrive(cwd)[0] else None
     if rel is not None and not rel.startswith(os.pardir):
-        return quote(rel.replace(os.sep, "/"), safe="/"), SRCROOT
+        # The bytes of the name, percent-encoded: a name that is not UTF-8
+        # (surrogate escapes here) has no other spelling in a URI.
+        return quote(os.fsencode(rel.replace(os.sep, "/")), safe="/"), SRCROOT
     return Path(abs_path).as_uri(), None
 
 

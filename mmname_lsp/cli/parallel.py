@@ -11,7 +11,7 @@ Everything runs in this process instead when the files are few, when fork is
 not available, or when other threads run here (forking a threaded process can
 deadlock); the results are the same either way.  A worker that dies (killed,
 out of memory) costs time, not results: what it did not return is analysed
-here.
+here.  A worker whose parent dies (``kill -9``) ends too.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import signal
+import sys
 import threading
+import time
 from typing import List, Optional, Sequence, Tuple
 
 from mmname_lsp.analysis import Analysis, analyse, settings_decoder
@@ -73,7 +76,8 @@ def analyse_files(
     done: List[Optional[Analysis]] = [None] * len(items)
     chunks = [range(i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK)]
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
             futures = [(chunk, pool.submit(_analyse_chunk, [items[i] for i in chunk], settings))
                        for chunk in chunks]
             for chunk, future in futures:
@@ -86,6 +90,40 @@ def analyse_files(
         gc.unfreeze()
     return [a if a is not None else analyse(text, path, settings)
             for a, (text, path) in zip(done, items)], workers
+
+
+PARENT_POLL_SECONDS = 0.25
+_PR_SET_PDEATHSIG = 1
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: end when the parent process ends.
+
+    A worker waits for work on a pipe whose writing end its siblings hold
+    too, so a parent killed with SIGKILL (no executor shutdown) would leave
+    the workers waiting forever.  Linux can signal a process when its
+    parent dies; everywhere, a thread sees the parent change (the orphan is
+    adopted by another process).
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the thread below does it, a little later
+    if os.getppid() != parent:
+        os._exit(1)  # gone before the signal was asked for
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True,
+                     name="mmname-parent-watch").start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    # No cleanup to do: the results have nowhere to go.
+    os._exit(1)
 
 
 def _warm_up(settings: Settings) -> None:
