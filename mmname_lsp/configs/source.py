@@ -24,6 +24,7 @@ import re
 import warnings
 from typing import Dict, List, Optional, Tuple
 
+from ..files import FileTooLarge, NotRegularFile, read_regular
 from ..filestate import Stamp
 from .model import MISSING, NOT_A_FILE, SYNTAX, UNREADABLE, ConfigIssue
 
@@ -116,12 +117,15 @@ def read_source(path: str, stamp: Stamp, overlay_text: Optional[str]) -> SourceF
         src.error = (UNREADABLE, f"file too large to be a config ({size} bytes): {path}")
         return src
     try:
-        with open(path, "rb") as fh:
-            # Sized by the stamp: read(MAX_FILE_BYTES + 1) would allocate 4 MiB
-            # per file; a file grown since is still capped.
-            data = fh.read(size + 1)
-            if len(data) > size:
-                data += fh.read(MAX_FILE_BYTES + 1 - len(data))
+        # Regular files only, never blocking, never more than the cap: a base
+        # swapped for a FIFO or a link to /dev/zero after the stamp is refused.
+        data = read_regular(path, MAX_FILE_BYTES)
+    except NotRegularFile as exc:
+        src.error = (NOT_A_FILE, f"not a regular file ({exc.kind}): {path}")
+        return src
+    except FileTooLarge:
+        src.error = (UNREADABLE, f"file too large to be a config: {path}")
+        return src
     except (FileNotFoundError, NotADirectoryError):
         src.error = (MISSING, f"file not found: {path}")
         return src

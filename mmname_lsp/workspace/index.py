@@ -48,6 +48,7 @@ from typing import (
 )
 
 from mmname_lsp.analysis import analyse, settings_decoder
+from mmname_lsp.files import read_regular_stat
 from mmname_lsp.naming.model import Problem
 from mmname_lsp.rules.consistency import Related
 from mmname_lsp.rules.metafile import count_of, metafile_name_issues
@@ -106,6 +107,16 @@ def zoo_entry(model, collections: Mapping[str, Any], metafile: str) -> Dict[str,
 
 # ---------------------------------------------------------------------------
 # The index
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A file read for indexing (``text`` None: not readable, or not to be read)."""
+
+    path: str
+    text: Optional[str]
+    stamp: Tuple[int, int]
+    unchanged: bool = False
 
 
 class WorkspaceIndex:
@@ -179,31 +190,23 @@ class WorkspaceIndex:
         self._repo_roots[folder] = result
         return result
 
-    def iter_index_root(self, root: str, max_files: int = MAX_FILES) -> Iterator[Tuple[int, int]]:
-        """Index every file under ``root``; yields (done, total) as it goes, so
-        that a caller can interleave other work and report progress."""
+    def files_to_index(self, root: str, max_files: int = MAX_FILES) -> List[str]:
+        """Add ``root`` and list the files under it to index, metafiles first
+        (the configs' hover and the names' checks use the zoo)."""
         self.add_root(root)
         result = walk_folder(root, max_files)
         if result.truncated and root not in self.truncated:
             self.truncated.append(root)
-        total = len(result.files)
-        # Metafiles first: the configs' hover and the names' checks use the zoo.
-        order = sorted(result.files, key=lambda p: file_kind(p) != METAFILE)
+        return sorted(result.files, key=lambda p: file_kind(p) != METAFILE)
+
+    def iter_index_root(self, root: str, max_files: int = MAX_FILES) -> Iterator[Tuple[int, int]]:
+        """Index every file under ``root``; yields (done, total) as it goes, so
+        that a caller can interleave other work and report progress."""
+        order = self.files_to_index(root, max_files)
+        total = len(order)
         yield 0, total
         for i, path in enumerate(order, 1):
-            # The records are acyclic and long-lived: a cyclic garbage collection
-            # in the middle of indexing only walks them again (a third of the time).
-            enabled = gc.isenabled()
-            gc.disable()
-            try:
-                self.index_file(path)
-            except Exception:  # noqa: BLE001 - one bad file never stops the walk
-                import logging
-
-                logging.getLogger("mmname_lsp").exception("indexing %s failed", path)
-            finally:
-                if enabled:
-                    gc.enable()
+            self.index_loaded(self.load(path))
             yield i, total
 
     def index_root(self, root: str, max_files: int = MAX_FILES) -> None:
@@ -212,29 +215,57 @@ class WorkspaceIndex:
 
     # -- files --------------------------------------------------------------------
 
-    def index_file(self, path: str, text: Optional[str] = None) -> Optional[FileRecord]:
+    def load(self, path: str) -> Loaded:
+        """Read ``path`` for indexing: regular files only (links followed), at most
+        MAX_FILE_BYTES, never blocking; nothing read when its stamp is the one
+        indexed.  Touches no state of the index, so it may run in a thread."""
+        path = os.path.normpath(os.path.abspath(path))
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            return Loaded(path, None, (0, 0))
+        stamp = (st.st_mtime_ns, st.st_size)
+        old = self.files.get(path)
+        if old is not None and old.stamp == stamp:
+            return Loaded(path, None, stamp, unchanged=True)
+        try:
+            data, st = read_regular_stat(path, MAX_FILE_BYTES)
+        except OSError:  # missing, unreadable, a FIFO or device, too large
+            return Loaded(path, None, (0, 0))
+        return Loaded(path, data.decode("utf-8", "replace"), (st.st_mtime_ns, st.st_size))
+
+    def index_loaded(self, loaded: Loaded) -> Optional[FileRecord]:
+        """Index what :meth:`load` read (forget the file when it could not be read)."""
+        if loaded.unchanged:
+            return self.files.get(loaded.path)
+        if loaded.text is None:
+            self.remove(loaded.path)
+            return None
+        # The records are acyclic and long-lived: a cyclic garbage collection
+        # in the middle of indexing only walks them again (a third of the time).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self.index_file(loaded.path, loaded.text, loaded.stamp)
+        except Exception:  # noqa: BLE001 - one bad file never stops the walk
+            import logging
+
+            logging.getLogger("mmname_lsp").exception("indexing %s failed", loaded.path)
+            return None
+        finally:
+            if enabled:
+                gc.enable()
+
+    def index_file(self, path: str, text: Optional[str] = None,
+                   stamp: Tuple[int, int] = (0, 0)) -> Optional[FileRecord]:
         """(Re)read ``path`` (or take ``text``, an editor's buffer) into the index."""
         path = os.path.normpath(os.path.abspath(path))
         kind = file_kind(path)
         if kind is None:
             self.remove(path)
             return None
-        stamp = (0, 0)
         if text is None:
-            try:
-                st = os.stat(path)
-                if st.st_size > MAX_FILE_BYTES:
-                    self.remove(path)
-                    return None
-                stamp = (st.st_mtime_ns, st.st_size)
-                old = self.files.get(path)
-                if old is not None and old.stamp == stamp and stamp != (0, 0):
-                    return old
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    text = fh.read()
-            except OSError:
-                self.remove(path)
-                return None
+            return self.index_loaded(self.load(path))
         if text.startswith("\ufeff"):
             text = text[1:] if kind == PYTHON else text
         if kind == PYTHON:

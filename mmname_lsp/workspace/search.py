@@ -10,9 +10,10 @@ from typing import (
     Tuple,
 )
 
+from mmname_lsp.files import read_regular
 from mmname_lsp.text import Positions, Range, units  # noqa: F401  (units: re-exported)
 from mmname_lsp.workspace.index import WorkspaceIndex
-from mmname_lsp.workspace.model import METAFILE, PYTHON, README
+from mmname_lsp.workspace.model import MAX_FILE_BYTES, METAFILE, PYTHON, README
 
 # ---------------------------------------------------------------------------
 # Finding a name in files (references)
@@ -49,8 +50,7 @@ def find_name(
         text = overlay.get(path)
         if text is None:
             try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    text = fh.read()
+                text = read_regular(path, MAX_FILE_BYTES).decode("utf-8", "replace")
             except OSError:
                 continue
         spans = find_in_text(text, name)

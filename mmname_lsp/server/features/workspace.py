@@ -19,12 +19,15 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
+from mmname_lsp.files import read_regular
 from mmname_lsp.server.convert import (
     document_path,
     hit_to_diagnostic,
     to_lsp_range,
 )
 from mmname_lsp.server.protocol import MMNameServer
+from mmname_lsp.workspace.index import Loaded, WorkspaceIndex
+from mmname_lsp.workspace.model import MAX_FILE_BYTES
 
 log = logging.getLogger("mmname_lsp")
 
@@ -59,6 +62,14 @@ WATCH_GLOBS = ("**/*.py", "**/metafile.yml", "**/metafile.yaml", "**/model-index
                "**/README*.md")
 
 
+# Files read per trip to the worker thread while indexing.
+READ_BATCH = 32
+
+
+def _load_all(index: WorkspaceIndex, paths: List[str]) -> List[Loaded]:
+    return [index.load(p) for p in paths]
+
+
 async def index_roots(ls: MMNameServer, roots: Iterable[str]) -> None:
     """Index the folders ``roots`` in slices, with work-done progress."""
     ls.session.state.events()
@@ -77,22 +88,30 @@ async def index_roots(ls: MMNameServer, roots: Iterable[str]) -> None:
             token = None
     started = time.perf_counter()
     loop = asyncio.get_event_loop()
-    done_files = 0
     try:
         for n, root in enumerate(roots):
             last_pct = -1
+            # The disk is read in a worker thread (a walk of a huge tree, a slow
+            # file system); the records are built here, in slices.
+            order = await loop.run_in_executor(None, index.files_to_index, root)
+            total = len(order)
+            done = 0
             slice_end = loop.time() + SLICE_S
-            for done, total in index.iter_index_root(root):
-                done_files = done
-                if loop.time() < slice_end:
-                    continue
-                pct = int(100 * (n + (done / total if total else 1)) / len(roots))
-                if token and pct != last_pct:
-                    last_pct = pct
-                    ls.work_done_progress.report(token, types.WorkDoneProgressReport(
-                        message=f"{done}/{total} files", percentage=pct))
-                await asyncio.sleep(0)
-                slice_end = loop.time() + SLICE_S
+            for start in range(0, total, READ_BATCH):
+                batch = order[start:start + READ_BATCH]
+                loaded = await loop.run_in_executor(None, _load_all, index, batch)
+                for item in loaded:
+                    index.index_loaded(item)
+                    done += 1
+                    if loop.time() < slice_end:
+                        continue
+                    pct = int(100 * (n + (done / total if total else 1)) / len(roots))
+                    if token and pct != last_pct:
+                        last_pct = pct
+                        ls.work_done_progress.report(token, types.WorkDoneProgressReport(
+                            message=f"{done}/{total} files", percentage=pct))
+                    await asyncio.sleep(0)
+                    slice_end = loop.time() + SLICE_S
             if root in index.truncated:
                 from mmname_lsp.workspace.model import MAX_FILES
 
@@ -123,7 +142,6 @@ async def index_roots(ls: MMNameServer, roots: Iterable[str]) -> None:
             log.exception("progress end failed")
         assert ls.session.state.ready is not None
         ls.session.state.ready.set()
-    del done_files
     try:
         if ls.session.install_workspace_zoo():
             ls.session.refresh_all()
@@ -632,8 +650,7 @@ def rename_edit(
                 return _ix.range(a, b)
         else:
             try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    text = fh.read()
+                text = read_regular(path, MAX_FILE_BYTES).decode("utf-8", "replace")
             except OSError:
                 continue
             version = None
