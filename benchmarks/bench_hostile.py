@@ -2,7 +2,10 @@
 """Time the server on hostile documents at two sizes, to show the cost grows
 linearly (no quadratic blow-up): didOpen -> first diagnostics, over real stdio.
 
-Usage: python benchmarks/bench_hostile.py [--scale 1.0]
+Also: typing in a 1 MB document, a hover after each keystroke (its latency
+is what the user feels; the whole-document analysis runs in a thread).
+
+Usage: python benchmarks/bench_hostile.py [--scale 1.0] [--typing-only]
 """
 
 from __future__ import annotations
@@ -39,15 +42,43 @@ def measure(client: RawClient, name: str, text: str) -> float:
     return took
 
 
+def typing(client: RawClient, lines: int = 40_000, keys: int = 20) -> list:
+    """Hover latencies (ms) right after each of ``keys`` edits of a large document."""
+    uri = "file:///tmp/bench-hostile/typing.py"
+    text = "x = 'resnet50_8xb32_in1k'\n" * lines
+    client.open(uri, text)
+    client.diagnostics(uri, timeout=300)
+    out = []
+    for version in range(2, keys + 2):
+        client.notify("textDocument/didChange", {
+            "textDocument": {"uri": uri, "version": version},
+            "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
+                                          "end": {"line": 0, "character": 0}}, "text": "a"}]})
+        start = time.perf_counter()
+        client.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                              "position": {"line": 5, "character": 8}},
+                       timeout=300)
+        out.append((time.perf_counter() - start) * 1000)
+    client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0, help="multiply the sizes")
+    ap.add_argument("--typing-only", action="store_true", help="only the typing row")
     args = ap.parse_args(argv)
     sizes = [int(s * args.scale) for s in SIZES]
     client = RawClient()
     try:
         client.initialize()
         measure(client, "warm-up", "x = 'resnet50_8xb32_in1k'\n")
+        hovers = sorted(typing(client))
+        size = len("x = 'resnet50_8xb32_in1k'\n") * 40_000 / 1e6
+        print(f"typing in a {size:.1f} MB document: hover after each keystroke "
+              f"p50 {hovers[len(hovers) // 2]:.1f} ms, max {hovers[-1]:.1f} ms\n")
+        if args.typing_only:
+            return 0
         print(f"| document | size {sizes[0]:,} | size {sizes[1]:,} | ratio (4x input) |")
         print("|---|---:|---:|---:|")
         for name, make in CASES.items():

@@ -10,8 +10,10 @@ when they must act after the session has taken a change in.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
+import sys
 from collections import deque
 from typing import (
     TYPE_CHECKING,
@@ -47,6 +49,10 @@ DEBOUNCE_S = 0.03
 SETTINGS_WAIT_S = 2.0
 # A document larger than this is analysed for its file name only.
 MAX_DOCUMENT_CHARS = 5_000_000
+# A document larger than this is analysed again in a worker thread after an
+# edit; until that is done, requests are answered from its last analysis.
+BACKGROUND_CHARS = 200_000
+BACKGROUND_SWITCH_S = 0.0005
 # How long navigation and willRename wait for the first indexing.
 INDEX_WAIT_S = 10.0
 # Metafiles, model indexes and READMEs: analysed by the workspace layer.
@@ -155,6 +161,8 @@ class Session:
         # Open documents by normalised path -> the URI as the client wrote it,
         # kept as documents open and close (not rebuilt per request).
         self._open_paths: Dict[str, str] = {}
+        # Documents being analysed in a worker thread, and those edited since.
+        self._running: Set[str] = set()
 
     # -- settings -----------------------------------------------------------------
 
@@ -252,21 +260,38 @@ class Session:
     # -- analysis -----------------------------------------------------------------
 
     def analysis(self, doc: TextDocument) -> Analysis:
+        """The analysis of ``doc``'s current text; for a large document that was
+        edited, the last finished one while the new one runs in a thread (a
+        request never waits behind a whole-document analysis)."""
         version = doc.version if doc.version is not None else -1
         cached = self.analyses.get(doc.uri)
         source = doc.source
         if cached and cached[0] == version and cached[1] is source:
             return cached[2]
-        settings = self.settings_for(doc.uri)
-        path = document_path(doc.uri)
+        if cached is not None and len(source) > BACKGROUND_CHARS:
+            self.analyse_later(doc.uri)
+            return cached[2]
+        return self._analyse(doc)
+
+    def _inputs(self, doc: TextDocument) -> Tuple[str, Optional[str], Settings, bool]:
+        """(text, path, settings, other kind?) of an analysis of ``doc``."""
         from mmname_lsp.workspace.model import file_kind
 
-        if path is not None and file_kind(path) in OTHER_KINDS:
+        path = document_path(doc.uri)
+        other = path is not None and file_kind(path) in OTHER_KINDS
+        source = doc.source
+        text = "" if len(source) > MAX_DOCUMENT_CHARS and not other else source
+        return text, path, self.settings_for(doc.uri), other
+
+    def _analyse(self, doc: TextDocument) -> Analysis:
+        version = doc.version if doc.version is not None else -1
+        source = doc.source
+        text, path, settings, other = self._inputs(doc)
+        if other:
             from mmname_lsp.workspace.documents import analyse_document
 
-            result = analyse_document(source, path, settings, self.index())
+            result = analyse_document(text, path, settings, self.index())
         else:
-            text = "" if len(source) > MAX_DOCUMENT_CHARS else source
             if self.config_cache is None:
                 from mmname_lsp.configs import ConfigCache
 
@@ -276,6 +301,52 @@ class Session:
             self.trace_skipped(doc.uri, path, result)
         self.analyses[doc.uri] = (version, source, result)
         return result
+
+    def analyse_later(self, uri: str) -> None:
+        """Analyse ``uri`` in a worker thread, then publish; while one runs, the
+        latest text is taken up when it ends (superseded versions are skipped)."""
+        if uri in self._running:
+            return
+        self._running.add(uri)
+        self.spawn(self._analyse_in_thread(uri))
+
+    async def _analyse_in_thread(self, uri: str) -> None:
+        loop = asyncio.get_event_loop()
+        # The analysis holds the GIL; the event loop takes it back at each
+        # switch interval (5 ms by default), several times per request.
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, BACKGROUND_SWITCH_S))
+        try:
+            while self.is_open(uri):
+                doc = self.server.workspace.get_text_document(uri)
+                version = doc.version if doc.version is not None else -1
+                source = doc.source
+                cached = self.analyses.get(uri)
+                if cached and cached[0] == version and cached[1] is source:
+                    break
+                text, path, settings, other = self._inputs(doc)
+                if other:
+                    result = self._analyse(doc)  # metafiles read the index: not in a thread
+                else:
+                    # Large texts are not resolved statically: no shared state is
+                    # touched but the decoders' thread-safe caches.
+                    result = await loop.run_in_executor(None, functools.partial(
+                        analyse, text, path, settings, consistency=False))
+                self.analyses[uri] = (version, source, result)
+            else:
+                return
+        except Exception:  # noqa: BLE001
+            log.exception("background analysis of %s failed", uri)
+            return
+        finally:
+            self._running.discard(uri)
+            if not self._running:
+                sys.setswitchinterval(switch)
+        if self.pull_mode:
+            if self.client_supports("workspace.diagnostics.refresh_support"):
+                self.server.workspace_diagnostic_refresh(None)
+        else:
+            self.publish(uri)
 
     def trace_skipped(self, uri: str, path: Optional[str], result: Analysis) -> None:
         """Say what the static config reader left out and why: in the log, and
@@ -336,6 +407,12 @@ class Session:
             if not self.is_open(uri):
                 return  # closed meanwhile
             doc = self.server.workspace.get_text_document(uri)
+            cached = self.analyses.get(doc.uri)
+            version = doc.version if doc.version is not None else -1
+            current = cached is not None and cached[0] == version and cached[1] is doc.source
+            if len(doc.source) > BACKGROUND_CHARS and not current:
+                self.analyse_later(doc.uri)  # publishes when done
+                return
             diags = self.diagnostics(doc)
             self.server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=diags, version=doc.version)

@@ -84,3 +84,37 @@ async def test_many_open_documents_see_each_others_unsaved_bases(client: Languag
     base.write_text("x = 1\n")  # on disk the base says nothing of the batch
     diags = await open_doc(client, child.as_uri(), child_text)
     assert "MMN301" in codes(diags), diags  # 8xb32 vs the unsaved batch_size=64
+
+
+def test_typing_in_a_large_document_is_answered_from_the_last_analysis():
+    # A 1.2 MB document: every keystroke would cost a whole analysis. Requests
+    # are answered from the last finished one while the next runs in a thread,
+    # and the diagnostics finally published are those of the last text.
+    from .rawclient import RawClient
+
+    # Lines of one length: a hover inside a string of the new text is inside
+    # a string of any older one too.
+    good = "x = 'resnet50_8xb32_in1k'\n"
+    text = "y = 'resnet50_8x32_in21k'\n" + good * 50_000
+    uri = "file:///tmp/mmname-large/big.py"
+    client = RawClient()
+    try:
+        client.initialize()
+        client.open(uri, text)
+        first = client.diagnostics(uri, version=1, timeout=120)
+        assert [d["code"] for d in first] == ["MMN101"]
+        for version in range(2, 22):
+            client.notify("textDocument/didChange", {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
+                                              "end": {"line": 0, "character": 0}},
+                                    "text": "z = 'resnet50_8x16_in21k'\n"}]})
+            hover = client.request("textDocument/hover", {
+                "textDocument": {"uri": uri},
+                "position": {"line": version - 1, "character": 8}}, timeout=60)
+            assert hover.get("result") is not None, hover
+        last = client.diagnostics(uri, version=21, timeout=120)
+        assert sorted(d["code"] for d in last) == ["MMN101"] * 21
+        assert {d["range"]["start"]["line"] for d in last} == set(range(21))
+    finally:
+        client.close()
