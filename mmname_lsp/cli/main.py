@@ -13,6 +13,7 @@ import sys
 from typing import Iterable, List, Optional, TextIO
 
 from mmname_lsp import __version__
+from mmname_lsp.cli.terminal import SEVERITY_COLOURS, paint, printable, use_colour
 
 # ANSI colours per role; chosen to stay readable on dark and light terminals.
 _ROLE_COLOURS = {
@@ -25,7 +26,6 @@ _ROLE_COLOURS = {
     "date": "90",
     "hash": "90",
 }
-_SEVERITY_COLOURS = {"error": "31;1", "warning": "33;1", "information": "36", "hint": "90"}
 MAX_LINE = 4096
 
 
@@ -33,50 +33,31 @@ class UsageError(Exception):
     pass
 
 
-def _use_colour(choice: str, stream: TextIO) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())
-
-
-def _paint(text: str, code: Optional[str], colour: bool) -> str:
-    if not colour or not code:
-        return text
-    return f"\x1b[{code}m{text}\x1b[0m"
-
-
-def _safe(text: str) -> str:
-    """Show control characters escaped so a binary input cannot drive the terminal."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
-
-
 def render_text(decoded, colour: bool) -> str:  # decoded: Decoded
     lines: List[str] = []
     shown = decoded.input if len(decoded.input) <= 200 else decoded.input[:200] + "…"
-    lines.append(f"{_paint(_safe(shown), '1', colour)}  ({decoded.kind})")
+    lines.append(f"{paint(printable(shown), '1', colour)}  ({decoded.kind})")
     if decoded.parts:
         coloured = []
         pos = decoded.name_start
         text = decoded.input
         for p in decoded.parts:
-            coloured.append(_safe(text[pos : p.start]))
-            coloured.append(_paint(p.text, _ROLE_COLOURS.get(p.role), colour))
+            coloured.append(printable(text[pos : p.start]))
+            coloured.append(paint(p.text, _ROLE_COLOURS.get(p.role), colour))
             pos = p.end
-        coloured.append(_safe(text[pos:]) if pos > decoded.name_start else "")
+        coloured.append(printable(text[pos:]) if pos > decoded.name_start else "")
         lines.append("  " + "".join(coloured))
     for p in decoded.parts:
-        role = _paint(f"{p.role:<9}", _ROLE_COLOURS.get(p.role), colour)
+        role = paint(f"{p.role:<9}", _ROLE_COLOURS.get(p.role), colour)
         lines.append(f"  {role} {p.text}")
         for t in p.tokens:
             lines.append(f"      {t.text:<14} {t.kind:<13} {t.meaning}")
     for a in decoded.ambiguities:
         lines.append(f"  note: {a}")
     for pr in decoded.problems:
-        sev = _paint(pr.severity, _SEVERITY_COLOURS.get(pr.severity), colour)
+        sev = paint(pr.severity, SEVERITY_COLOURS.get(pr.severity), colour)
         fix = f" (fix: {pr.replacement!r})" if pr.replacement is not None else ""
-        lines.append(f"  {sev} {pr.code} [{pr.start}:{pr.end}] {_safe(pr.message)}{fix}")
+        lines.append(f"  {sev} {pr.code} [{pr.start}:{pr.end}] {printable(pr.message)}{fix}")
     zoo = decoded.zoo
     if zoo:
         lines.append("  zoo:")
@@ -141,7 +122,7 @@ def cmd_decode(args: argparse.Namespace, out: TextIO) -> int:
             text = json.dumps(data, indent=2)
         out.write(text + "\n")
     else:
-        colour = _use_colour(args.color, out)
+        colour = use_colour(args.color, out)
         _say(out, "\n\n".join(render_text(r, colour) for r in results))
         out.write("\n" if results else "")
     return 0
@@ -270,7 +251,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                   "(MMNAME_DEBUG=1 shows the traceback)\n")
         return 2
     for n in result.notices:
-        _say(err, f"mmname check: {n.level}: {output.printable(n.path)}: {n.message}\n")
+        _say(err, f"mmname check: {n.level}: {printable(n.path)}: {n.message}\n")
     if args.verbose:
         _say(err, output.render_verbose(result))
     machine = args.format in ("json", "sarif", "github") or args.diff
@@ -293,7 +274,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         else:
             _say(out, output.render_statistics_text(rows))
     else:
-        colour = args.format == "text" and _use_colour(args.color, out)
+        colour = args.format == "text" and use_colour(args.color, out)
         _say(out, output.render(result, args.format, colour))
     _say(closing, output.summary(result))
     if result.errors:

@@ -21,6 +21,7 @@ from urllib.parse import quote
 from mmname_lsp import __version__
 from mmname_lsp.analysis import Finding
 from mmname_lsp.cli.check import NAME_PATH, CheckResult, rule_name
+from mmname_lsp.cli.terminal import SEVERITY_COLOURS, paint, printable
 from mmname_lsp.codes import DOCS_URL, RULES
 from mmname_lsp.files import Notice
 from mmname_lsp.text import Positions as TextPositions
@@ -32,7 +33,6 @@ SRCROOT = "%SRCROOT%"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "information": "notice",
                  "hint": "notice"}
-_SEVERITY_COLOURS = {"error": "31;1", "warning": "33;1", "information": "36", "hint": "90"}
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 Position = Tuple[int, int]  # 0-based line, code-point character
@@ -106,20 +106,11 @@ def _iter(result: CheckResult):
 # Text
 
 
-def _paint(text: str, code: Optional[str], colour: bool) -> str:
-    return f"\x1b[{code}m{text}\x1b[0m" if colour and code else text
-
-
-def printable(text: str) -> str:
-    """Control characters escaped, so that no input can drive the terminal."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
-
-
 def render_text(result: CheckResult, colour: bool = False) -> str:
     lines = []
     for report, f, ((l0, c0), _) in _iter(result):
-        where = _paint(f"{printable(report.path)}:{l0 + 1}:{c0 + 1}:", "1", colour)
-        code = _paint(f.code, _SEVERITY_COLOURS.get(f.severity), colour)
+        where = paint(f"{printable(report.path)}:{l0 + 1}:{c0 + 1}:", "1", colour)
+        code = paint(f.code, SEVERITY_COLOURS.get(f.severity), colour)
         lines.append(f"{where} {code} {printable(message_with_related(f))}")
     return "".join(line + "\n" for line in lines)
 
