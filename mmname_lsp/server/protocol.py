@@ -1,15 +1,19 @@
-"""The pygls server and protocol classes: a protocol that answers requests
-whose params do not validate and keeps no futures for notifications, and a
-server that owns one :class:`Session` and reads stdio with a loop that
-survives broken framing."""
+"""The pygls server and protocol classes.
+
+The protocol adds what pygls 2.1.1 leaves out: it answers requests whose
+params do not validate, answers envelopes that are not JSON-RPC 2.0 with
+InvalidRequest, and keeps no futures for notifications.  The server owns one
+:class:`Session` and reads stdio with a loop that survives broken framing."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
-from typing import Any, Dict, Optional
+import sys
+from typing import Any, BinaryIO, Dict, Optional
 
+from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
@@ -19,15 +23,60 @@ from mmname_lsp.server.session import Session
 
 log = logging.getLogger("mmname_lsp")
 _IGNORED = object()
+_MISSING = object()
 TEST_HOOKS_ENV = "MMNAME_LSP_TEST_HOOKS"
 STATS_METHOD = "mmname/_protocolStats"
+INVALID_REQUEST = int(types.ErrorCodes.InvalidRequest.value)
+
+
+def envelope_problem(data: Dict[str, Any]) -> Optional[str]:
+    """What makes ``data`` something other than a JSON-RPC 2.0 message, or None."""
+    msg_id = data.get("id", _MISSING)
+    if data.get("jsonrpc") != "2.0":
+        return "jsonrpc must be \"2.0\""
+    if "method" in data:
+        if not isinstance(data["method"], str):
+            return "method must be a string"
+        # LSP ids are integers or strings; bool is an int to Python, not to JSON.
+        if msg_id is not _MISSING and (
+            not isinstance(msg_id, (int, str)) or isinstance(msg_id, bool)
+        ):
+            return "id must be an integer or a string"
+        return None
+    if msg_id is _MISSING or ("result" not in data and "error" not in data):
+        return "neither a request, a notification nor a response"
+    return None
+
+
+def _valid_id(msg_id: Any) -> bool:
+    return isinstance(msg_id, (int, str)) and not isinstance(msg_id, bool)
 
 
 class MMNameProtocol(LanguageServerProtocol):
-    """Answers requests whose params do not validate with an error instead of
-    dropping them (a bare pygls server leaves the client waiting forever)."""
+    """pygls's LSP protocol, strict about the envelope."""
 
-    def structure_message(self, data: Dict[str, Any]):  # noqa: ANN201 - pygls's signature
+    # -- reading ------------------------------------------------------------------
+
+    def read_message(self, data: Any) -> Any:
+        """The message object for one parsed JSON body, or a marker that it was
+        answered (or dropped) already.  Only the top level is a message: nested
+        objects stay plain data, whatever keys they have."""
+        if not isinstance(data, dict):
+            log.warning("not a JSON-RPC message: %.200r", data)
+            self.send_error(None, INVALID_REQUEST, "Invalid request: not an object")
+            return _IGNORED
+        problem = envelope_problem(data)
+        if problem is not None:
+            log.warning("invalid message (%s): %.200r", problem, data)
+            if "method" in data or ("result" not in data and "error" not in data):
+                # Echo the id only when it can be one; never answer a response.
+                msg_id = data.get("id")
+                reply_to = msg_id if "method" in data and _valid_id(msg_id) else None
+                self.send_error(reply_to, INVALID_REQUEST, f"Invalid request: {problem}")
+            return _IGNORED
+        return self.structure_message(data)
+
+    def structure_message(self, data: Dict[str, Any]) -> Any:
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:
@@ -35,10 +84,15 @@ class MMNameProtocol(LanguageServerProtocol):
                 self._send_response(data["id"], error=exc.to_response_error())
             return _IGNORED
 
-    def handle_message(self, message):  # noqa: ANN001, ANN201 - pygls's signature
+    # -- dispatching --------------------------------------------------------------
+
+    def handle_message(self, message: Any) -> None:
         if message is _IGNORED:
             return None
-        return super().handle_message(message)
+        if hasattr(message, "error") and not hasattr(message, "method"):
+            # pygls forgets the expected result type only for successful answers.
+            self._result_types.pop(getattr(message, "id", None), None)
+        super().handle_message(message)
 
     def _execute_handler(
         self,
@@ -57,6 +111,16 @@ class MMNameProtocol(LanguageServerProtocol):
         if msg_id != self._ctx_msg_id.get():
             self._request_futures.pop(msg_id, None)
 
+    # -- writing ------------------------------------------------------------------
+
+    def send_error(self, msg_id: Any, code: int, message: str) -> None:
+        """Send an error response; ``msg_id`` None is written as ``"id": null``."""
+        # A plain dict: the typed response would drop an unset id, and JSON-RPC
+        # wants the key present with null when the id could not be read.
+        self._send_data(
+            {"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}}
+        )
+
 
 class MMNameServer(LanguageServer):
     def __init__(self) -> None:
@@ -67,17 +131,18 @@ class MMNameServer(LanguageServer):
             # that a test can see them stay flat without measuring memory.
             self.feature(STATS_METHOD)(_protocol_stats)
 
-    def start_io(self, stdin=None, stdout=None) -> None:  # noqa: ANN001
+    def start_io(
+        self, stdin: Optional[BinaryIO] = None, stdout: Optional[BinaryIO] = None
+    ) -> None:
         """Like pygls's, with a message loop that resynchronises on bad framing."""
-        import sys
         import threading
 
-        from pygls.io_ import StdinAsyncReader, StdoutWriter
+        from pygls.io_ import StdoutWriter
 
-        from mmname_lsp.server.io import run_stdio
+        from mmname_lsp.server.io import StdinReader, run_stdio
 
         self._stop_event = threading.Event()
-        reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
+        reader = StdinReader(stdin or sys.stdin.buffer, self.thread_pool)
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
         try:
             asyncio.run(run_stdio(self._stop_event, reader, self.protocol))

@@ -1,21 +1,43 @@
 """The protocol layer over a real server process: futures that must not pile up
-with notifications."""
+with notifications, Content-Length values that cannot be read, and
+envelopes that are not JSON-RPC 2.0."""
 
 from __future__ import annotations
 
+import json
 import os
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import pytest
 
 from tests.e2e.rawclient import RawClient
 
 TIMEOUT = 30.0
+INVALID_REQUEST = -32600
+PARSE_ERROR = -32700
 STATS = "mmname/_protocolStats"
+SHOW_MESSAGE = "window/showMessage"
 
 
 def hover_params(uri: str = "file:///tmp/a.py", line: int = 0, char: int = 0) -> Dict[str, Any]:
     return {"textDocument": {"uri": uri}, "position": {"line": line, "character": char}}
+
+
+def hover_body(msg_id: Any, jsonrpc: str = "2.0") -> bytes:
+    return json.dumps({"jsonrpc": jsonrpc, "id": msg_id, "method": "textDocument/hover",
+                       "params": hover_params()}).encode()
+
+
+def popups(client: RawClient) -> List[Dict[str, Any]]:
+    """The showMessage notifications among what arrived and was not waited for."""
+    return [m for m in client.seen if m.get("method") == SHOW_MESSAGE]
+
+
+def error_with(code: int, msg_id: Any = None):
+    def pred(m: Dict[str, Any]) -> bool:
+        return ("method" not in m and m.get("error", {}).get("code") == code
+                and m.get("id") == msg_id)
+    return pred
 
 
 @pytest.fixture
@@ -74,3 +96,68 @@ def test_notifications_leave_no_futures_behind():
 
 def test_stats_request_exists_only_for_tests(raw):
     assert raw.request(STATS)["error"]["code"] == -32601
+
+
+# -- 4. a Content-Length that cannot be read ------------------------------------------
+
+
+@pytest.mark.parametrize("length", [b"1000000000000", b"%d" % 2**63, b"9" * 5000],
+                         ids=["1e12", "2**63", "5000-digits"])
+def test_huge_content_length_is_refused_and_the_next_message_served(raw, length):
+    raw.send_bytes(b"Content-Length: " + length + b"\r\n\r\n" + hover_body(7))
+    err = raw.wait(error_with(INVALID_REQUEST), timeout=TIMEOUT)
+    assert "too large" in err["error"]["message"]
+    res = raw.request("textDocument/hover", hover_params())
+    assert "result" in res and res["result"] is None
+    assert popups(raw) == []
+
+
+def test_a_real_body_over_the_limit_is_skipped(raw):
+    from mmname_lsp.server.io import MAX_BODY
+
+    body = json.dumps({"jsonrpc": "2.0", "method": "x/y", "params": "a" * MAX_BODY}).encode()
+    raw.send_bytes(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    raw.wait(error_with(INVALID_REQUEST), timeout=TIMEOUT)
+    res = raw.request("textDocument/hover", hover_params(), timeout=TIMEOUT)
+    assert "result" in res and res["result"] is None
+
+
+def test_a_long_line_without_newline_is_read_in_bounded_pieces(raw):
+    # A header split over the boundary of two pieces is still found.
+    raw.send_bytes(b"x" * (1024 * 1024 - 7))
+    res = raw.request("textDocument/hover", hover_params(), timeout=TIMEOUT)
+    assert "result" in res
+
+
+# -- 7. the envelope -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("msg_id", [{"a": 1}, [1, 2], None, 1.5, True],
+                         ids=["object", "array", "null", "float", "bool"])
+def test_ids_that_are_not_ints_or_strings_are_invalid_requests(raw, msg_id):
+    body = hover_body(msg_id)
+    raw.send_bytes(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    raw.wait(error_with(INVALID_REQUEST, None))
+    assert "result" in raw.request("textDocument/hover", hover_params())
+
+
+def test_jsonrpc_other_than_2_0_is_an_invalid_request(raw):
+    body = hover_body(5, jsonrpc="1.0")
+    raw.send_bytes(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    raw.wait(error_with(INVALID_REQUEST, 5))
+    body = json.dumps({"id": 6, "method": "textDocument/hover", "params": hover_params()})
+    raw.send_bytes(b"Content-Length: %d\r\n\r\n%s" % (len(body), body.encode()))
+    raw.wait(error_with(INVALID_REQUEST, 6))
+    body = json.dumps({"jsonrpc": "2.0"}).encode()  # neither request nor response
+    raw.send_bytes(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    raw.wait(error_with(INVALID_REQUEST, None))
+    assert "result" in raw.request("textDocument/hover", hover_params())
+
+
+def test_responses_are_never_answered(raw):
+    # A client's error response with id null is valid JSON-RPC: no reply to it.
+    raw.send({"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "x"}})
+    raw.send({"jsonrpc": "2.0", "id": "no-such-request", "result": None})
+    res = raw.request("textDocument/hover", hover_params())
+    assert "result" in res
+    assert [m for m in raw.seen if "error" in m and "method" not in m] == []
