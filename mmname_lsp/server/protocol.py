@@ -1,9 +1,11 @@
 """The pygls server and protocol classes.
 
 The protocol adds what pygls 2.1.1 leaves out: it answers requests whose
-params do not validate, answers envelopes that are not JSON-RPC 2.0 with
-InvalidRequest, and keeps no futures for notifications.  The server owns one
-:class:`Session` and reads stdio with a loop that survives broken framing."""
+params do not validate, follows the spec's lifecycle rules (nothing before
+``initialize``, nothing after ``shutdown``), answers envelopes that are not
+JSON-RPC 2.0 with InvalidRequest, and keeps no futures for notifications.
+The server owns one :class:`Session`, reads stdio with a loop that
+survives broken framing, and logs its errors instead of showing popups."""
 
 from __future__ import annotations
 
@@ -11,12 +13,15 @@ import asyncio
 import logging
 import os
 import sys
-from typing import Any, BinaryIO, Dict, Optional
+from typing import Any, BinaryIO, Dict, Generator, Optional
+from urllib.parse import unquote
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import FeatureRequestError, JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.json_rpc import RPCNotification, RPCRequest
+from pygls.protocol.language_server import lsp_method
 
 from mmname_lsp import __version__
 from mmname_lsp.server.session import Session
@@ -27,6 +32,7 @@ _MISSING = object()
 TEST_HOOKS_ENV = "MMNAME_LSP_TEST_HOOKS"
 STATS_METHOD = "mmname/_protocolStats"
 INVALID_REQUEST = int(types.ErrorCodes.InvalidRequest.value)
+SERVER_NOT_INITIALIZED = int(types.ErrorCodes.ServerNotInitialized.value)
 
 
 def envelope_problem(data: Dict[str, Any]) -> Optional[str]:
@@ -53,7 +59,12 @@ def _valid_id(msg_id: Any) -> bool:
 
 
 class MMNameProtocol(LanguageServerProtocol):
-    """pygls's LSP protocol, strict about the envelope."""
+    """pygls's LSP protocol, strict about the lifecycle and the envelope."""
+
+    def __init__(self, server: Any, converter: Any) -> None:
+        super().__init__(server, converter)
+        self.initialize_received = False
+        self.shutdown_requested = False
 
     # -- reading ------------------------------------------------------------------
 
@@ -89,7 +100,33 @@ class MMNameProtocol(LanguageServerProtocol):
     def handle_message(self, message: Any) -> None:
         if message is _IGNORED:
             return None
-        if hasattr(message, "error") and not hasattr(message, "method"):
+        if isinstance(message, RPCRequest):
+            method = message.method
+            if method == types.INITIALIZE:
+                if self.initialize_received:
+                    self.send_error(message.id, INVALID_REQUEST,
+                                    "Invalid request: initialize was received already")
+                    return None
+                self.initialize_received = True
+            elif not self.initialize_received:
+                self.send_error(message.id, SERVER_NOT_INITIALIZED,
+                                "The server is not initialized yet")
+                return None
+            elif self.shutdown_requested or self._shutdown:
+                self.send_error(message.id, INVALID_REQUEST,
+                                "Invalid request: the server is shutting down")
+                return None
+            elif method == types.SHUTDOWN:
+                # Set before pygls runs the handlers, which may not finish at once.
+                self.shutdown_requested = True
+        elif isinstance(message, RPCNotification) and message.method != types.EXIT:
+            if not self.initialize_received:
+                log.info("dropped %s: it came before initialize", message.method)
+                return None
+            if self.shutdown_requested:
+                log.info("dropped %s: it came after shutdown", message.method)
+                return None
+        elif hasattr(message, "error"):
             # pygls forgets the expected result type only for successful answers.
             self._result_types.pop(getattr(message, "id", None), None)
         super().handle_message(message)
@@ -111,6 +148,20 @@ class MMNameProtocol(LanguageServerProtocol):
         if msg_id != self._ctx_msg_id.get():
             self._request_futures.pop(msg_id, None)
 
+    # -- built-in document sync ---------------------------------------------------
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: types.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        # pygls raises KeyError for a document that is not open, which becomes
+        # an "Error in server" popup; a stale edit is not worth the user's eyes.
+        uri = params.text_document.uri
+        if unquote(uri) not in self.workspace.text_documents:
+            log.warning("didChange for %s, which is not open: ignored", uri)
+            return None
+        yield from super().lsp_text_document__did_change(params)
+
     # -- writing ------------------------------------------------------------------
 
     def send_error(self, msg_id: Any, code: int, message: str) -> None:
@@ -122,6 +173,7 @@ class MMNameProtocol(LanguageServerProtocol):
         )
 
 
+
 class MMNameServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("mmname-lsp", __version__, protocol_cls=MMNameProtocol)
@@ -130,6 +182,16 @@ class MMNameServer(LanguageServer):
             # Only for tests: the size of the protocol's bookkeeping tables, so
             # that a test can see them stay flat without measuring memory.
             self.feature(STATS_METHOD)(_protocol_stats)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Log what went wrong; never a ``window/showMessage``.
+
+        pygls pops up "Error in server: ..." for any exception outside a
+        request (a stale didChange, a message it cannot read): noise the user
+        can do nothing about.  Requests already carry their error in the answer."""
+        # A failed request was answered with its error: the log has enough.
+        level = logging.INFO if source is FeatureRequestError else logging.WARNING
+        log.log(level, "%s: %s", getattr(source, "__name__", source), error)
 
     def start_io(
         self, stdin: Optional[BinaryIO] = None, stdout: Optional[BinaryIO] = None

@@ -1,6 +1,6 @@
 """The protocol layer over a real server process: futures that must not pile up
-with notifications, Content-Length values that cannot be read, and
-envelopes that are not JSON-RPC 2.0."""
+with notifications, Content-Length values that cannot be read, the lifecycle
+rules of the LSP spec, and errors that must not become popups."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tests.e2e.rawclient import RawClient
 
 TIMEOUT = 30.0
 INVALID_REQUEST = -32600
+SERVER_NOT_INITIALIZED = -32002
 PARSE_ERROR = -32700
 STATS = "mmname/_protocolStats"
 SHOW_MESSAGE = "window/showMessage"
@@ -129,7 +130,40 @@ def test_a_long_line_without_newline_is_read_in_bounded_pieces(raw):
     assert "result" in res
 
 
-# -- 7. the envelope -------------------------------------------------------------------
+# -- 7. the lifecycle and the envelope -------------------------------------------------
+
+
+def test_requests_before_initialize_get_server_not_initialized():
+    raw = RawClient()
+    try:
+        res = raw.request("textDocument/hover", hover_params("file:///tmp/early.py"))
+        assert res["error"]["code"] == SERVER_NOT_INITIALIZED
+        # A notification before initialize is dropped, without a popup.
+        raw.open("file:///tmp/early.py", "load_from = 'resnet50_8x32_in1k'\n")
+        raw.initialize()
+        res = raw.request("textDocument/hover", hover_params("file:///tmp/early.py", 0, 15))
+        assert res["result"] is None  # never opened
+        again = raw.request("initialize", {"processId": None, "rootUri": None,
+                                           "capabilities": {}})
+        assert again["error"]["code"] == INVALID_REQUEST
+        assert popups(raw) == []
+    finally:
+        assert raw.close() == 0, raw.stderr[-3000:]
+
+
+def test_requests_after_shutdown_are_invalid():
+    raw = RawClient()
+    try:
+        raw.initialize()
+        assert raw.request("shutdown")["result"] is None
+        res = raw.request("textDocument/hover", hover_params())
+        assert res["error"]["code"] == INVALID_REQUEST
+        res = raw.request("shutdown")
+        assert res["error"]["code"] == INVALID_REQUEST
+        raw.notify("exit")
+        assert raw.proc.wait(timeout=TIMEOUT) == 0
+    finally:
+        raw.close()
 
 
 @pytest.mark.parametrize("msg_id", [{"a": 1}, [1, 2], None, 1.5, True],
@@ -161,3 +195,17 @@ def test_responses_are_never_answered(raw):
     res = raw.request("textDocument/hover", hover_params())
     assert "result" in res
     assert [m for m in raw.seen if "error" in m and "method" not in m] == []
+
+
+# -- 8. no popups for bad notifications ------------------------------------------------
+
+
+def test_change_to_an_unopened_document_is_quiet(raw):
+    raw.notify("textDocument/didChange", {
+        "textDocument": {"uri": "file:///tmp/never-opened.py", "version": 2},
+        "contentChanges": [{"text": "load_from = 'resnet50_8x32_in1k'\n"}]})
+    raw.notify("textDocument/didChange", {"textDocument": {"uri": 3}})  # does not validate
+    raw.notify("textDocument/didClose", {"textDocument": {"uri": "file:///tmp/never.py"}})
+    res = raw.request("textDocument/hover", hover_params("file:///tmp/never-opened.py", 0, 15))
+    assert res["result"] is None
+    assert popups(raw) == []
