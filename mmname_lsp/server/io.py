@@ -1,4 +1,4 @@
-"""A stdio message loop that survives broken framing.
+"""The message loop, for stdio and TCP alike, that survives broken framing.
 
 pygls's own loop matches a header only when it fills a whole line, so after
 one wrong ``Content-Length`` the leftover bytes glue onto every later header
@@ -12,11 +12,14 @@ answered with an error and its body skipped while looking for the next header.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import re
+import socket
+import sys
 import threading
-from typing import Any, BinaryIO, Optional
+from typing import Any, BinaryIO, Callable, Optional
 
 log = logging.getLogger("mmname_lsp.io")
 
@@ -47,6 +50,30 @@ class StdinReader:
         # Short at the end of the input: the caller checks the length.
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, self.stdin.read, n)
+
+
+class StreamReaderAdapter:
+    """An asyncio StreamReader (TCP) with the reader interface of the loop.
+
+    StreamReader.readline raises on a line over its buffer limit and throws the
+    buffer away, next header included; here such a line comes out in pieces."""
+
+    def __init__(self, reader: asyncio.StreamReader) -> None:
+        self.reader = reader
+
+    async def readline(self) -> bytes:
+        try:
+            return await self.reader.readuntil(b"\n")
+        except asyncio.IncompleteReadError as exc:
+            return exc.partial  # the connection ended in the middle of a line
+        except asyncio.LimitOverrunError as exc:
+            return await self.reader.readexactly(max(1, min(exc.consumed, LINE_LIMIT)))
+
+    async def readexactly(self, n: int) -> bytes:
+        try:
+            return await self.reader.readexactly(n)
+        except asyncio.IncompleteReadError as exc:
+            return exc.partial
 
 
 async def run_stdio(stop_event: threading.Event, reader: Any, protocol: Any) -> None:
@@ -122,3 +149,97 @@ def _send_error(protocol: Any, code: int, text: str) -> None:
         protocol.send_error(None, code, text)
     except Exception:  # noqa: BLE001
         log.exception("could not send an error response")
+
+
+# -- TCP --------------------------------------------------------------------------------
+
+
+def is_loopback(host: str) -> bool:
+    """Whether every address ``host`` stands for is a loopback address.
+
+    The server has no authentication: whoever connects can make it read files,
+    so it listens only where nobody but this machine's users can reach it."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    addresses = {info[4][0] for info in infos}
+    try:
+        return bool(addresses) and all(
+            ipaddress.ip_address(a.split("%", 1)[0]).is_loopback for a in addresses
+        )
+    except ValueError:
+        return False
+
+
+class _SocketWriter:
+    """The writer pygls sends through, bound to one connection; after the
+    client is gone, messages (late diagnostics) are dropped."""
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+
+    def write(self, data: bytes) -> None:
+        if not self.writer.is_closing():
+            self.writer.write(data)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class NullWriter:
+    """Where messages go while no client is connected."""
+
+    def write(self, data: bytes) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+async def serve_tcp(
+    host: str,
+    port: int,
+    stop_event: threading.Event,
+    protocol: Any,
+    on_listening: Callable[[str, int], None],
+) -> None:
+    """Serve clients one after the other on ``host:port`` with the same loop as
+    stdio, until a client that sent ``shutdown`` disconnects (or ``exit`` ends
+    the process).  A client connecting while another is served waits its turn."""
+    turn = asyncio.Lock()
+    finished = asyncio.Event()
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        async with turn:
+            if finished.is_set():
+                writer.close()
+                return
+            peer = writer.get_extra_info("peername")
+            log.info("client %s connected", peer)
+            protocol.set_writer(_SocketWriter(writer))
+            try:
+                await run_stdio(stop_event, StreamReaderAdapter(reader), protocol)
+            except (ConnectionError, OSError) as exc:
+                log.warning("connection to %s lost: %s", peer, exc)
+            finally:
+                protocol.set_writer(NullWriter())
+                writer.close()
+            log.info("client %s disconnected", peer)
+            if protocol.shutdown_requested or stop_event.is_set():
+                finished.set()
+            else:
+                protocol.reset_connection()
+
+    server = await asyncio.start_server(connection, host, port, limit=LINE_LIMIT)
+    async with server:
+        for sock in server.sockets:
+            name = sock.getsockname()
+            on_listening(name[0], name[1])
+        await finished.wait()
+
+
+def announce(host: str, port: int) -> None:
+    # On stderr whatever the log level: with --port 0 this is how a client
+    # (or a test) learns the port.
+    print(f"mmname-lsp: listening on {host}:{port}", file=sys.stderr, flush=True)

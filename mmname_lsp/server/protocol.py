@@ -4,7 +4,7 @@ The protocol adds what pygls 2.1.1 leaves out: it answers requests whose
 params do not validate, follows the spec's lifecycle rules (nothing before
 ``initialize``, nothing after ``shutdown``), answers envelopes that are not
 JSON-RPC 2.0 with InvalidRequest, and keeps no futures for notifications.
-The server owns one :class:`Session`, reads stdio with a loop that
+The server owns one :class:`Session`, reads stdio and TCP with a loop that
 survives broken framing, and logs its errors instead of showing popups."""
 
 from __future__ import annotations
@@ -172,6 +172,17 @@ class MMNameProtocol(LanguageServerProtocol):
             {"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}}
         )
 
+    def reset_connection(self) -> None:
+        """Forget the client that went away (TCP), so that the next one starts
+        with ``initialize`` as the spec wants, and its requests' futures."""
+        for future in list(self._request_futures.values()):
+            if not future.done():
+                future.cancel()
+        self._request_futures.clear()
+        self._result_types.clear()
+        self.initialize_received = False
+        self.shutdown_requested = False
+        self._shutdown = False
 
 
 class MMNameServer(LanguageServer):
@@ -210,6 +221,22 @@ class MMNameServer(LanguageServer):
             asyncio.run(run_stdio(self._stop_event, reader, self.protocol))
         except BrokenPipeError:
             log.error("the connection to the client is lost")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve one client at a time on ``host:port`` with the stdio loop; the
+        process ends on ``exit`` or when a client that sent ``shutdown`` leaves."""
+        import threading
+
+        from mmname_lsp.server.io import NullWriter, announce, serve_tcp
+
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(NullWriter())
+        try:
+            asyncio.run(serve_tcp(host, port, self._stop_event, self.protocol, announce))
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:

@@ -1,15 +1,23 @@
 """The protocol layer over a real server process: futures that must not pile up
 with notifications, Content-Length values that cannot be read, the lifecycle
-rules of the LSP spec, and errors that must not become popups."""
+rules of the LSP spec, errors that must not become popups, and the TCP mode."""
 
 from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, List
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from types import SimpleNamespace
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
+from tests.e2e.conftest import ROOT
 from tests.e2e.rawclient import RawClient
 
 TIMEOUT = 30.0
@@ -209,3 +217,110 @@ def test_change_to_an_unopened_document_is_quiet(raw):
     res = raw.request("textDocument/hover", hover_params("file:///tmp/never-opened.py", 0, 15))
     assert res["result"] is None
     assert popups(raw) == []
+
+
+# -- 9. TCP ----------------------------------------------------------------------------
+
+
+class TcpClient(RawClient):
+    """RawClient's protocol over a socket instead of a process's pipes."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        self.sock.settimeout(None)
+        self.proc = SimpleNamespace(stdout=self.sock.makefile("rb"))
+        self.messages: queue.Queue[Dict[str, Any]] = queue.Queue()
+        self.seen = []
+        self.next_id = 100
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def send_bytes(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def disconnect(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+
+
+def start_tcp_server(*extra: str) -> Tuple[subprocess.Popen, queue.Queue[str]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mmname_lsp", "--tcp", *extra], cwd=str(ROOT),
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        for line in proc.stderr:
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    return proc, lines
+
+
+def wait_for_port(lines: queue.Queue[str]) -> int:
+    deadline = time.monotonic() + TIMEOUT
+    seen = []
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        seen.append(line)
+        if line.startswith("mmname-lsp: listening on "):
+            return int(line.rsplit(":", 1)[1])
+    raise TimeoutError(f"the server did not say where it listens: {seen}")
+
+
+def test_tcp_uses_the_robust_framing_and_serves_the_next_client():
+    proc, lines = start_tcp_server("--port", "0")
+    clients: List[TcpClient] = []
+    try:
+        port = wait_for_port(lines)
+        first = TcpClient(port)
+        clients.append(first)
+        first.initialize()
+        first.send_bytes(b"Content-Length: 9\r\n\r\n{nope: 1}")
+        first.wait(error_with(PARSE_ERROR, None))
+        first.send_bytes(b"Content-Length: 12\r\n\r\n" + hover_body(1))  # too short
+        assert "result" in first.request("textDocument/hover", hover_params())
+        assert popups(first) == []
+        first.disconnect()  # gone without shutdown: the server waits for the next
+
+        second = TcpClient(port)
+        clients.append(second)
+        res = second.request("textDocument/hover", hover_params())
+        assert res["error"]["code"] == SERVER_NOT_INITIALIZED  # a fresh session
+        second.initialize()
+        uri = "file:///tmp/tcp.py"
+        second.open(uri, "load_from = 'resnet50_8x32_in1k'\n")
+        assert [d["code"] for d in second.diagnostics(uri, timeout=TIMEOUT)] == ["MMN101"]
+        assert second.request("shutdown")["result"] is None
+        second.notify("exit")
+        assert proc.wait(timeout=TIMEOUT) == 0
+    finally:
+        for c in clients:
+            c.disconnect()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=TIMEOUT)
+
+
+def test_tcp_refuses_addresses_other_than_loopback():
+    proc, lines = start_tcp_server("--host", "0.0.0.0", "--port", "0")
+    try:
+        assert proc.wait(timeout=TIMEOUT) == 2
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=TIMEOUT)
+    said = []
+    deadline = time.monotonic() + TIMEOUT
+    while not any("loopback" in line for line in said) and time.monotonic() < deadline:
+        try:
+            said.append(lines.get(timeout=1))
+        except queue.Empty:
+            continue
+    assert any("loopback" in line for line in said), said
