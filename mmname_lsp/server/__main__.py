@@ -18,8 +18,10 @@ def build_parser() -> argparse.ArgumentParser:
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (default)")
     mode.add_argument("--tcp", action="store_true", help="listen on a TCP port")
-    ap.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
-    ap.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
+    ap.add_argument("--host", default="127.0.0.1",
+                    help="TCP host, a loopback address (default 127.0.0.1)")
+    ap.add_argument("--port", type=int, default=2087,
+                    help="TCP port (default 2087; 0: any free port, printed on stderr)")
     ap.add_argument("--log-file", metavar="PATH", help="write the log to this file")
     ap.add_argument("-v", "--verbose", action="count", default=0, help="more log (-vv: debug)")
     # VS Code's client may pass --clientProcessId=N; accept and ignore unknown extras.
@@ -52,11 +54,25 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     if unknown:
         logging.getLogger("mmname_lsp").info("ignoring arguments: %s", " ".join(unknown))
+    if args.tcp:
+        from mmname_lsp.server.io import is_loopback
+
+        # Whoever connects can make the server read files: no other network.
+        if not is_loopback(args.host):
+            print(f"mmname-lsp: --host {args.host} is not a loopback address; "
+                  "the server listens only on this machine (127.0.0.1, ::1, localhost)",
+                  file=sys.stderr)
+            return 2
     from mmname_lsp.server.app import create_server
 
     server = create_server()
     if args.tcp:
-        server.start_tcp(args.host, args.port)
+        try:
+            server.start_tcp(args.host, args.port)
+        except OSError as exc:
+            print(f"mmname-lsp: cannot listen on {args.host}:{args.port}: {exc}",
+                  file=sys.stderr)
+            return 2
     else:
         server.start_io()
     # The spec: exit code 0 only when `shutdown` came before `exit`.
