@@ -36,7 +36,7 @@ SCHEMA: Tuple[SettingSpec, ...] = (
     SettingSpec(
         "enable", {"type": "boolean", "default": True}, "`true`",
         "`false`: no checks",
-        "Check OpenMMLab names. When false, the server reports nothing for this workspace.",
+        "Check MMPretrain names. When false, the server reports nothing for this workspace.",
     ),
     SettingSpec(
         "severity",

@@ -183,6 +183,9 @@ class MMNameProtocol(LanguageServerProtocol):
         self.initialize_received = False
         self.shutdown_requested = False
         self._shutdown = False
+        session = getattr(self._server, "session", None)
+        if session is not None:
+            session.reset()
 
 
 class MMNameServer(LanguageServer):
@@ -234,6 +237,7 @@ class MMNameServer(LanguageServer):
         from mmname_lsp.server.io import NullWriter, announce, serve_tcp
 
         self._stop_event = threading.Event()
+        self.session.serves_many = True
         self.protocol.set_writer(NullWriter())
         try:
             asyncio.run(serve_tcp(host, port, self._stop_event, self.protocol, announce))

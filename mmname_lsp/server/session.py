@@ -142,6 +142,9 @@ class Session:
     def __init__(self, server: MMNameServer) -> None:
         self.server = server
         self.events = DocumentEvents()
+        # TCP: clients come one after the other; their editors' processes are
+        # not the server's life (no parent watch).
+        self.serves_many = False
         self.state = WorkspaceState()
         self.default_settings = Settings()
         self.folder_settings: Dict[str, Settings] = {}
@@ -163,6 +166,17 @@ class Session:
         self._open_paths: Dict[str, str] = {}
         # Documents being analysed in a worker thread, and those edited since.
         self._running: Set[str] = set()
+
+    def reset(self) -> None:
+        """Forget everything a client left (TCP: the next one starts afresh);
+        the features' subscriptions stay."""
+        for handle in list(self._pending.values()) + list(self.state.timers.values()):
+            handle.cancel()
+        for task in list(self.state.tasks):
+            task.cancel()
+        events, serves_many = self.events, self.serves_many
+        self.__init__(self.server)  # type: ignore[misc]
+        self.events, self.serves_many = events, serves_many
 
     # -- settings -----------------------------------------------------------------
 

@@ -26,7 +26,7 @@ def on_initialize(ls: MMNameServer, params: types.InitializeParams) -> None:
     if params.trace is not None:
         # pygls follows $/setTrace only; the initial value comes from here.
         ls.protocol.trace = params.trace
-    if params.process_id:
+    if params.process_id and not ls.session.serves_many:
         _watch_parent(params.process_id)
     if ls.session.configuration_support:
         ls.session.settings_ready = asyncio.Event()
