@@ -88,6 +88,14 @@ class MMNameProtocol(LanguageServerProtocol):
         return self.structure_message(data)
 
     def structure_message(self, data: Dict[str, Any]) -> Any:
+        if data.get("method") == types.WORKSPACE_DID_CHANGE_WATCHED_FILES:
+            changes = (data.get("params") or {}).get("changes")
+            if isinstance(changes, list) and "id" not in data:
+                # A checkout announces thousands of files at once: typed
+                # FileEvents cost ~15 us each before the handler could even
+                # queue them; it takes the raw {uri, type} objects instead.
+                return types.DidChangeWatchedFilesNotification(
+                    params=types.DidChangeWatchedFilesParams(changes=changes))
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:

@@ -468,8 +468,22 @@ _DELETE_CHUNK = 64
 
 
 def _event_path(where: str) -> Optional[str]:
+    if not where:
+        return None
     path = document_path(where) if where.startswith("file:") else where
     return os.path.normpath(path) if path else None
+
+
+def _raw_event(change: Any) -> Tuple[bool, str]:
+    """(deleted?, uri) of a FileEvent, typed or as the raw JSON object the
+    protocol passes for speed (a bad one is an event about no file)."""
+    if isinstance(change, dict):
+        uri = change.get("uri")
+        return change.get("type") == _DELETED, uri if isinstance(uri, str) else ""
+    return change.type == types.FileChangeType.Deleted, change.uri
+
+
+_DELETED = int(types.FileChangeType.Deleted)
 
 
 def _queue_file_events(ls: MMNameServer, events: List[Tuple[bool, str]]) -> None:
@@ -558,8 +572,7 @@ def did_change_watched_files(ls: MMNameServer, params: types.DidChangeWatchedFil
     try:
         # Even before the first indexing is done, a changed base must drop what
         # was resolved from it and re-check the open documents.
-        deleted = types.FileChangeType.Deleted
-        _queue_file_events(ls, [(c.type == deleted, c.uri) for c in params.changes])
+        _queue_file_events(ls, [_raw_event(c) for c in params.changes])
     except Exception:  # noqa: BLE001
         log.exception("didChangeWatchedFiles failed")
 
