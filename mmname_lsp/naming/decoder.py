@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from functools import lru_cache
 from dataclasses import replace
+from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmname_lsp.naming import model as m
@@ -1138,6 +1138,16 @@ def _new_word(vocab: Vocabulary, word: str, guess: str) -> bool:
     for suffix in _INFLECTIONS:
         if word == guess + suffix or guess == word + suffix:
             return True
+    # One letter before or after a whole known word names a variant or a
+    # relative (`mvit`, `refcocog`, `mobilenetv2`, `crop` of `mcrop`); typos
+    # fall inside words or drop their end (`colsr`, `cosl`).
+    if len(word) == len(guess) + 1 and (word[1:] == guess or word[:-1] == guess):
+        return True
+    if len(guess) == len(word) + 1 and guess[1:] == word:
+        return True
+    # Names differ in their first letter (`scnn` / `rcnn`); typos seldom do.
+    if len(word) == len(guess) and word[1:] == guess[1:]:
+        return True
     if word[-1] in _SIZE_LETTERS and vocab.get(word[:-1]) is not None:
         return True
     return _compound(vocab, word)
@@ -1153,7 +1163,11 @@ def _compound(vocab: Vocabulary, word: str) -> bool:
             continue
         if vocab.get(head) is not None or vocab.is_stem(head):
             return True
-    return False
+    # `uniformer`: a new head on an ending that known words share (`-former`).
+    return any(
+        len(word) - cut >= 2 and vocab.is_ending(word[len(word) - cut :])
+        for cut in range(5, len(word) - 1)
+    )
 
 
 def _family(segments: Sequence[_Segment]) -> str:

@@ -57,6 +57,7 @@ class Vocabulary:
         self._by_length: Optional[Dict[int, Tuple[Tuple[str, frozenset], ...]]] = None
         self._suggestions: Dict[str, Optional[str]] = {}
         self._stems: Optional[frozenset] = None
+        self._endings: Optional[frozenset] = None
 
     def get(self, token: str) -> Optional[Entry]:
         return self.entries.get(token)
@@ -105,6 +106,21 @@ class Vocabulary:
                         stems.add(e.token[:n])
             self._stems = frozenset(stems)
         return piece in self._stems
+
+    def is_ending(self, piece: str) -> bool:
+        """Whether ``piece`` (five letters or more) ends two known backbone or
+        algorithm words or more (``former`` of ``poolformer`` and ``riformer``)."""
+        if len(piece) < 5:
+            return False
+        if self._endings is None:
+            seen: Dict[str, int] = {}
+            for e in self.entries.values():
+                if e.kind in ("backbone", "algorithm") and e.token.isalpha():
+                    for n in range(5, len(e.token)):
+                        end = e.token[-n:]
+                        seen[end] = seen.get(end, 0) + 1
+            self._endings = frozenset(k for k, v in seen.items() if v >= 2)
+        return piece in self._endings
 
     def suggest(self, word: str) -> Optional[str]:
         """The closest known token to an unknown word, or None when none is close.
