@@ -44,6 +44,8 @@ __all__ = [
     "PATTERN_APIS",
     "Occurrence",
     "extract_python",
+    "looks_like_config",
+    "registered_names",
 ]
 
 # Context kinds: where a literal stands.
@@ -766,3 +768,55 @@ def _scan(src: str, wanted: frozenset, out: List[Occurrence]) -> None:
     if run_active:
         # Nothing followed the run: it ended its statement.
         _flush(run, not run_stmt, wanted, out)
+
+
+# ---------------------------------------------------------------------------
+# Whole-file facts: is this a config, which names does it register.
+
+# `_base_ = ...`, `with read_base():`, or a top-level `model = dict(` at the
+# start of a line: what OpenMMLab configs have and other Python files do not.
+_CONFIG_MARK = re.compile(
+    r"^(?:_base_\s*=|with\s+read_base\s*\(\s*\)\s*:|model\s*=\s*dict\s*\()", re.MULTILINE
+)
+# `@MODELS.register_module()` (any registry, with or without arguments) then
+# the class it decorates, other decorators allowed in between.
+_REGISTERED = re.compile(
+    r"^[ \t]*@\s*\w+(?:\.\w+)*\.register_module\s*\([^)]*\)\s*\n"
+    r"(?:[ \t]*@[^\n]*\n)*[ \t]*class\s+(" + _ID + r")",
+    re.MULTILINE,
+)
+_REGISTERED_NAMED = re.compile(r"\.register_module\s*\(\s*(?:name\s*=\s*)?['\"]([\w.\-]+)['\"]")
+_TYPE_VALUE = re.compile(
+    r"\btype\s*=\s*['\"]([A-Za-z_][\w.\-]*)['\"]"
+    r"|['\"]type['\"]\s*:\s*['\"]([A-Za-z_][\w.\-]*)['\"]"
+)
+
+
+def looks_like_config(text: str) -> bool:
+    """Whether a Python source reads as an OpenMMLab config by its content.
+
+    True for a top-level ``_base_ = ...``, ``with read_base():`` or
+    ``model = dict(...)``; the file is only searched, never run.
+    """
+    if not isinstance(text, str):
+        return False
+    return _CONFIG_MARK.search(text) is not None
+
+
+def registered_names(text: str) -> list[str]:
+    """Class names registered with ``@REGISTRY.register_module()`` (and names
+    given to it explicitly), then the ``type='...'`` values of a source, each
+    once, in source order: the words a workspace's own code adds.
+    """
+    if not isinstance(text, str):
+        return []
+    found: dict[str, int] = {}
+    for mt in _REGISTERED.finditer(text):
+        found.setdefault(mt.group(1), mt.start(1))
+    for mt in _REGISTERED_NAMED.finditer(text):
+        found.setdefault(mt.group(1), mt.start(1))
+    for mt in _TYPE_VALUE.finditer(text):
+        i = 1 if mt.group(1) is not None else 2
+        # `type='mmpretrain.VisionTransformer'`: the class name is the last piece.
+        found.setdefault(mt.group(i).rsplit(".", 1)[-1], mt.start(i))
+    return sorted(found, key=found.__getitem__)
