@@ -553,8 +553,13 @@ class Decoder:
             # `vit-large-p14_eva02_m38m-pre`: a word that may describe the
             # pretraining, right before the `-pre` part, belongs to it.
             nxt = segments[i + 1].words if i + 1 < n else None
-            if i > 0 and nxt and nxt[-1].lookup == "pre" and votes[PRE] > 0:
-                votes[PRE] += 1.5
+            if i > 0 and nxt and nxt[-1].lookup == "pre":
+                if votes[PRE] > 0:
+                    votes[PRE] += 1.5
+                elif all(_is_new(w) for w in words):
+                    # A new word there (`eva02` of `_eva02_m38m-pre`) too.
+                    votes[PRE] = 2.0
+                    seg.how = "read as pretrain information by its position, before `-pre`"
             seg.votes = votes
 
         _structural_priors(segments)
@@ -958,12 +963,22 @@ def _structural_priors(segments: Sequence[_Segment]) -> None:
         first, second = segments[0], segments[1]
         if (
             first.forced is None
-            and all(w.lex in _NEW_WORDS for w in first.words)
+            and all(_is_new(w) for w in first.words)
             and any(w.lex in _SURE_MODULE for w in second.words)
             and _strong_role(second) is None
         ):
             first.votes[ALG] += 4.0
             first.how = f"read as the algorithm by its position, before the module `{second.text}`"
+    last_seg = segments[-1]
+    if (
+        n >= 2
+        and last_seg.forced is None
+        and all(_is_new(w) for w in last_seg.words)
+        and any(_strong_role(seg) in (PRE, TRAIN) for seg in segments[:-1])
+    ):
+        # New words after the pretrain or training part: the data.
+        last_seg.votes[DATA] = max(last_seg.votes[DATA], 0.0) + 3.0
+        last_seg.how = "read as the data part by its position, after the training information"
     data_at = [
         i for i, seg in enumerate(segments) if any(w.lex in ("dataset", "task") for w in seg.words)
     ]
@@ -980,6 +995,13 @@ def _structural_priors(segments: Sequence[_Segment]) -> None:
         seg.forced = DATA
         seg.suffix = True
         seg.how = f"read as a variant suffix after the data part `{segments[last].text}`"
+
+
+def _is_new(w: _Word) -> bool:
+    """A word no vocabulary entry explains (`myalgo`, `beitv2` without `beit`)."""
+    return w.lex in _NEW_WORDS or (
+        w.entry is None and w.lex in ("depth-backbone", "variant-code")
+    )
 
 
 def _suffix_like(seg: _Segment) -> bool:
@@ -1138,12 +1160,24 @@ def _new_word(vocab: Vocabulary, word: str, guess: str) -> bool:
     for suffix in _INFLECTIONS:
         if word == guess + suffix or guess == word + suffix:
             return True
+    # `in21k` / `in1k`, `voc12` / `voc07`: numbered relatives, not typos.
+    if any(c.isdigit() for c in word + guess) and _letters(word) == _letters(guess):
+        return True
+    entry = vocab.get(guess)
+    if (
+        entry is not None
+        and entry.kind in ("backbone", "algorithm")
+        and len(word) != len(guess)
+    ):
+        # A letter more or less inside a model's name makes another model
+        # (`resnet`, `resnest`, `resnext`); a swapped or wrong letter is a typo.
+        return True
     # One letter before or after a whole known word names a variant or a
     # relative (`mvit`, `refcocog`, `mobilenetv2`, `crop` of `mcrop`); typos
     # fall inside words or drop their end (`colsr`, `cosl`).
-    if len(word) == len(guess) + 1 and (word[1:] == guess or word[:-1] == guess):
+    if word.isalpha() and len(word) == len(guess) + 1 and guess in (word[1:], word[:-1]):
         return True
-    if len(guess) == len(word) + 1 and guess[1:] == word:
+    if word.isalpha() and len(guess) == len(word) + 1 and guess[1:] == word:
         return True
     # Names differ in their first letter (`scnn` / `rcnn`); typos seldom do.
     if len(word) == len(guess) and word[1:] == guess[1:]:
@@ -1151,6 +1185,10 @@ def _new_word(vocab: Vocabulary, word: str, guess: str) -> bool:
     if word[-1] in _SIZE_LETTERS and vocab.get(word[:-1]) is not None:
         return True
     return _compound(vocab, word)
+
+
+def _letters(word: str) -> str:
+    return "".join(c for c in word if not c.isdigit())
 
 
 def _compound(vocab: Vocabulary, word: str) -> bool:
