@@ -98,8 +98,12 @@ _CALLEE_INITIALS = frozenset(f[0] for f in MODEL_APIS | {"read_base"})
 class Occurrence:
     """One place in the source where a name may stand.
 
-    ``source[start:end] == text`` always holds: only literals whose value is
-    exactly their source text between the quotes are reported.
+    ``source[start:end] == text`` holds for a single literal: only literals
+    whose value is exactly their source text between the quotes are reported.
+    Adjacent literals (``'a_' 'b.py'``, also across a backslash continuation)
+    are one string, reported once with their joined value as ``text``;
+    ``start``/``end`` then span from the first piece's value to the last's
+    and ``pieces`` maps the text to the source (see :meth:`source_span`).
     """
 
     text: str
@@ -108,6 +112,37 @@ class Occurrence:
     context: str
     expected: Optional[str]
     key: Optional[str]
+    # For a joined string: (offset in text, offset in source - start) of each
+    # piece's value, in order; empty for a single literal.
+    pieces: Tuple[Tuple[int, int], ...] = ()
+
+    def source_span(self, start: int, end: int) -> Tuple[int, int, bool]:
+        """Source offsets of ``text[start:end]``, and whether the span lies in
+        one piece (an edit across pieces would delete the quotes between)."""
+        if not self.pieces:
+            return self.start + start, self.end - len(self.text) + end, True
+        a = b = 0
+        for k, (t_off, _) in enumerate(self.pieces):
+            if t_off <= start:
+                a = k
+            if t_off < end:
+                b = k
+        b = max(a, b)
+        sa = self.start + self.pieces[a][1] + start - self.pieces[a][0]
+        sb = self.start + self.pieces[b][1] + end - self.pieces[b][0]
+        return sa, sb, a == b
+
+    def text_offset(self, source_offset: int) -> int:
+        """The offset in ``text`` of a source offset inside the string (for
+        hover on a joined string); clamped to the nearest piece."""
+        if not self.pieces:
+            return source_offset - self.start
+        rel = source_offset - self.start
+        found = 0
+        for t_off, s_off in self.pieces:
+            if s_off <= rel:
+                found = max(0, t_off + rel - s_off)
+        return min(found, len(self.text))
 
 
 # ---------------------------------------------------------------------------
@@ -428,11 +463,30 @@ def _classify(
 
 
 def _flush(run: list, keep: bool, wanted: frozenset, out: List[Occurrence]) -> None:
-    """Emit (or drop) the literals of a finished run of adjacent strings."""
-    if keep:
-        for text, s, e, ctx, key in run:
+    """Emit (or drop) a finished run of adjacent strings: one string, whose
+    value is its pieces joined (``None`` marks a piece whose value is not its
+    text, which makes the joined value unknown)."""
+    if keep and run:
+        if len(run) == 1:
+            if run[0] is None:
+                run.clear()
+                return
+            text, s, e, ctx, key = run[0]
             if ctx in wanted:
                 out.append(_occurrence(text, s, e, ctx, key))
+        elif None not in run:
+            ctx, key = run[0][3], run[0][4]
+            if ctx in wanted:
+                s0 = run[0][1]
+                pieces = []
+                t_off = 0
+                for text, s, _, _, _ in run:
+                    pieces.append((t_off, s - s0))
+                    t_off += len(text)
+                joined = "".join(item[0] for item in run)
+                occ = _occurrence(joined, s0, run[-1][2], ctx, key)
+                occ.__dict__["pieces"] = tuple(pieces)
+                out.append(occ)
     run.clear()
 
 
@@ -575,6 +629,7 @@ def _scan(src: str, wanted: frozenset, out: List[Occurrence]) -> None:
                     run.append((text, s, e, ctx, key))
                     run_key = text
                 else:
+                    run.append(None)  # an empty piece: no joined value to read
                     run_key = None
                 run_active = True
                 run_stmt = False
@@ -655,6 +710,8 @@ def _scan(src: str, wanted: frozenset, out: List[Occurrence]) -> None:
                 if clean:
                     ctx, key = _classify(src, stack, in_base, stmt_key)
                     run.append((text, s, e, ctx, key))
+                else:
+                    run.append(None)  # a value we do not read (f-string, escapes, bytes)
                 stmt_start = False
                 if comma:
                     _flush(run, True, wanted, out)
