@@ -95,7 +95,8 @@ _VOTES: Dict[str, Tuple[float, float, float, float, float]] = {
     # A word seen in other names of the workspace: known, but not its role.
     "learned": (0.3, 1, 0.2, 0.2, 0.2),
     "marker": (0, 0, 6, 0, 0),
-    "unknown": (0.3, 1, 0.2, 0.2, 0.2),
+    # An unknown word says nothing of pretraining: that part ends with `-pre`.
+    "unknown": (0.3, 1, 0, 0.2, 0.2),
 }
 _PRE_WORDS = frozenset({"pre", "pretrained", "pretrain"})
 _SHAPE_WORDS = frozenset(
@@ -371,6 +372,7 @@ class Decoder:
         _input_sizes(segments)
         segments = self._split_glued(text, segments, problems)
         roles, ambiguities = self._assign_roles(text, segments, problems)
+        _underscored_modules(text, segments, roles)
         family = _family(segments)
         parts = [
             Part(
@@ -1004,12 +1006,30 @@ def _is_new(w: _Word) -> bool:
     )
 
 
+def _underscored_modules(text: str, segments: Sequence[_Segment], roles: Sequence[int]) -> None:
+    """Name the reading of a module written with ``_`` inside (``plain_mamba_l1``,
+    ``mask_rcnn``): consecutive module parts of which one at least is new."""
+    i = 0
+    while i < len(roles):
+        j = i
+        while j + 1 < len(roles) and roles[j + 1] == MOD == roles[i]:
+            j += 1
+        run = segments[i : j + 1]
+        if j > i and any(all(_is_new(w) for w in seg.words) for seg in run):
+            whole = text[run[0].start : run[-1].end]
+            for seg in run:
+                if not seg.how:
+                    seg.how = f"read as part of the module name `{whole}`, written with `_`"
+        i = j + 1
+
+
 def _suffix_like(seg: _Segment) -> bool:
     return (
         seg.forced is None
         and len(seg.words) <= 2
         and all(
-            w.lex in ("version", "unknown", "learned") or patterns.VERSION.fullmatch(w.lookup)
+            w.lex in ("version", "variant", "unknown", "learned")
+            or patterns.VERSION.fullmatch(w.lookup)
             for w in seg.words
         )
     )
