@@ -21,8 +21,8 @@ from mmname_lsp.naming import patterns
 # Separators of parts and words, and of a path or URL before a file name.
 _SPLIT = re.compile(r"[_\-]+")
 _TAIL = re.compile(r"(?:\.pth|\.py|\.yml|\.yaml)$", re.IGNORECASE)
-# `EfficientViT` -> `efficient`, `vit`; `MaskRCNN` -> `mask`, `rcnn`.
-_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+# Where CamelCase starts a new piece: `Efficient|ViT`, `Mask|RCNN`, `HR|Former`.
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=\D)(?=\d)")
 # Words shorter than this carry too little to vouch for anything.
 MIN_WORD = 3
 
@@ -55,7 +55,19 @@ def words_of_class(name: str) -> list[str]:
     writes it) and its CamelCase pieces of three letters or more."""
     whole = name.lower()
     out = [whole] if len(whole) >= MIN_WORD and whole.isalnum() else []
-    for piece in _CAMEL.findall(name):
+    pieces: list[str] = []
+    carry = ""
+    for piece in _CAMEL.split(name):
+        # `Vi` + `T`: pieces under three letters belong to the next one (`ViT`).
+        piece = carry + piece
+        if len(piece) < MIN_WORD:
+            carry = piece
+            continue
+        carry = ""
+        pieces.append(piece)
+    if carry and pieces:
+        pieces[-1] += carry
+    for piece in pieces:
         low = piece.lower()
         if len(low) >= MIN_WORD and low.isalpha() and low not in out:
             out.append(low)
