@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmname_lsp.naming import model as m
 from mmname_lsp.naming import patterns
 from mmname_lsp.naming.model import Decoded, Part, Problem, Token
-from mmname_lsp.naming.vocabulary import Entry, Vocabulary, default_vocabulary
+from mmname_lsp.naming.vocabulary import LEARNED, Entry, Vocabulary, default_vocabulary
 from mmname_lsp.rules.registry import RULES
 
 MAX_INPUT = 512
@@ -102,6 +102,7 @@ _PRE_WORDS = frozenset({"pre", "pretrained", "pretrain"})
 _SHAPE_WORDS = frozenset(
     {"iterations", "patch-3d", "window-3d", "decimal", "input-size", "width", "number"}
 )
+_UNKNOWN_VOTES = _VOTES["unknown"]
 _TRAIN_MARKERS = {"gpus-x-batch", "batch-no-b", "batch-upper", "batch-old", "batch-total"}
 _REPEAT_PENALTY = (-99.0, -2.5, -1.0, -1.0, -2.0)
 
@@ -393,7 +394,12 @@ class Decoder:
         pos = start
         while pos <= end:
             stop = text.find("_", pos, end)
-            while 0 <= stop and _decimal_underscore(text, pos, stop, end):
+            while (
+                0 < stop < end - 1
+                and text[stop - 1].isdigit()
+                and text[stop + 1].isdigit()
+                and _decimal_underscore(text, pos, stop, end)
+            ):
                 stop = text.find("_", stop + 1, end)
             if stop < 0:
                 stop = end
@@ -418,9 +424,14 @@ class Decoder:
             if stop == pos:
                 lo, hi = (pos, pos + 1) if stop < end else (pos - 1, pos)
                 problems.append(_problem("MMN108", lo, hi, "", what="word"))
-            elif raw and _EXPONENT_TAIL.fullmatch(text, pos, stop) and _MANTISSA.fullmatch(
-                raw[-1].text
-            ) and raw[-1].end + 1 == pos:
+            elif (
+                raw
+                and text[pos].isdigit()
+                and text[pos - 2] == "e"
+                and _EXPONENT_TAIL.fullmatch(text, pos, stop)
+                and _MANTISSA.fullmatch(raw[-1].text)
+                and raw[-1].end + 1 == pos
+            ):
                 # `1e-3`, `sample1e-3`: the `-` is the exponent's sign, not a separator.
                 prev = raw.pop()
                 raw.append(_Word(text[prev.start : stop], prev.start, stop))
@@ -538,12 +549,16 @@ class Decoder:
     ) -> Tuple[List[int], List[str]]:
         n = len(segments)
         for i, seg in enumerate(segments):
-            votes = [0.0] * 5
             words = seg.words
+            a = b = c = d = e = 0.0
             for w in words:
-                v = _VOTES.get(w.lex, _VOTES["unknown"])
-                for r in range(5):
-                    votes[r] += v[r]
+                v = _VOTES.get(w.lex, _UNKNOWN_VOTES)
+                a += v[0]
+                b += v[1]
+                c += v[2]
+                d += v[3]
+                e += v[4]
+            votes = [a, b, c, d, e]
             if words and words[-1].lookup == "pre":
                 votes = [0.0, 0.0, 10.0, 0.0, 0.0]
             # A role no word votes for is unlikely, not merely neutral.
@@ -600,10 +615,14 @@ class Decoder:
         return roles, ambiguities
 
     def _tokens(self, seg: _Segment, role: str, family: str) -> Tuple[Token, ...]:
-        return tuple(
-            Token(w.text, w.start, w.end, *self._meaning(w, role, family), _token_how(w, role))
-            for w in seg.words
-        )
+        out = []
+        for w in seg.words:
+            kind, meaning = self._meaning(w, role, family)
+            if w.entry is None or w.lex == LEARNED:
+                out.append(Token(w.text, w.start, w.end, kind, meaning, _token_how(w, role)))
+            else:
+                out.append(Token(w.text, w.start, w.end, kind, meaning))
+        return tuple(out)
 
     def _meaning(self, w: _Word, role: str, family: str) -> Tuple[str, str]:
         t = w.lookup
@@ -938,10 +957,16 @@ def _input_sizes(segments: Sequence[_Segment]) -> None:
     count reaches, are input or crop sizes; ``50x1`` right after a backbone
     word is a width.  What is left is the ambiguous batch form.
     """
-    words = [w for seg in segments for w in seg.words]
-    if not any(w.lex == "batch-no-b" for w in words):
+    found = has_batch = False
+    for seg in segments:
+        for w in seg.words:
+            lex = w.lex
+            if lex == "batch-no-b":
+                found = True
+            elif lex == "gpus-x-batch" or lex == "batch-upper" or lex == "batch-old":
+                has_batch = True
+    if not found:
         return
-    has_batch = any(w.lex in ("gpus-x-batch", "batch-upper", "batch-old") for w in words)
     for seg in segments:
         for k, w in enumerate(seg.words):
             if w.lex != "batch-no-b":
@@ -965,7 +990,7 @@ def _structural_priors(segments: Sequence[_Segment]) -> None:
         first, second = segments[0], segments[1]
         if (
             first.forced is None
-            and all(_is_new(w) for w in first.words)
+            and _all_new(first.words)
             and any(w.lex in _SURE_MODULE for w in second.words)
             and _strong_role(second) is None
         ):
@@ -975,18 +1000,19 @@ def _structural_priors(segments: Sequence[_Segment]) -> None:
     if (
         n >= 2
         and last_seg.forced is None
-        and all(_is_new(w) for w in last_seg.words)
+        and _all_new(last_seg.words)
         and any(_strong_role(seg) in (PRE, TRAIN) for seg in segments[:-1])
     ):
         # New words after the pretrain or training part: the data.
         last_seg.votes[DATA] = max(last_seg.votes[DATA], 0.0) + 3.0
         last_seg.how = "read as the data part by its position, after the training information"
-    data_at = [
-        i for i, seg in enumerate(segments) if any(w.lex in ("dataset", "task") for w in seg.words)
-    ]
-    if not data_at or not 0 < data_at[-1] < n - 1:
+    last = -1
+    for i in range(n - 1, 0, -1):
+        if _has_data_word(segments[i].words):
+            last = i
+            break
+    if not 0 < last < n - 1:
         return
-    last = data_at[-1]
     tail = segments[last + 1 :]
     if not all(_suffix_like(seg) for seg in tail):
         return
@@ -997,6 +1023,20 @@ def _structural_priors(segments: Sequence[_Segment]) -> None:
         seg.forced = DATA
         seg.suffix = True
         seg.how = f"read as a variant suffix after the data part `{segments[last].text}`"
+
+
+def _all_new(words: Sequence[_Word]) -> bool:
+    for w in words:
+        if not _is_new(w):
+            return False
+    return True
+
+
+def _has_data_word(words: Sequence[_Word]) -> bool:
+    for w in words:
+        if w.lex == "dataset" or w.lex == "task":
+            return True
+    return False
 
 
 def _is_new(w: _Word) -> bool:
@@ -1037,9 +1077,10 @@ def _suffix_like(seg: _Segment) -> bool:
 
 def _how(seg: _Segment, role: str) -> str:
     """How a part's role was inferred when none of its words is known."""
-    if all(w.lex in _NEW_WORDS for w in seg.words):
-        return f"read as {_ROLE_WORDS[role]} by its position"
-    return ""
+    for w in seg.words:
+        if w.lex not in _NEW_WORDS:
+            return ""
+    return f"read as {_ROLE_WORDS[role]} by its position"
 
 
 def _decimal_underscore(text: str, start: int, at: int, end: int) -> bool:

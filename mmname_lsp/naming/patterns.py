@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 GPUS_X_BATCH = re.compile(r"(\d+)xb(\d+)")
 # Shapes people write instead of NxbM: 8x32, 8xB32, b32x8 (old mmcls), batch256.
@@ -58,12 +58,29 @@ SHAPES = (
 )
 
 
+# All shapes in one pattern: an alternation tries its branches in order and
+# fullmatch backtracks into the next branch, so the first shape that matches
+# the whole word wins, as in SHAPES; the empty named group closing each branch
+# names it.  One regex call instead of one per shape.
+_ALL_SHAPES = re.compile(
+    "|".join(f"(?:{rx.pattern})(?P<{shape.replace('-', '_')}>)" for shape, rx in SHAPES)
+)
+_SHAPE_NAMES = {shape.replace("-", "_"): shape for shape, _ in SHAPES}
+# Words repeat across names (`in1k`, `8xb32`): remember their shapes.
+_CLASSIFIED: Dict[str, Optional[str]] = {}
+
+
 def classify(word: str) -> Optional[str]:
     """The shape name of ``word``, or None when it has no known shape."""
-    for shape, rx in SHAPES:
-        if rx.fullmatch(word):
-            return shape
-    return None
+    try:
+        return _CLASSIFIED[word]
+    except KeyError:
+        pass
+    mt = _ALL_SHAPES.fullmatch(word)
+    shape = _SHAPE_NAMES[mt.lastgroup] if mt is not None else None
+    if len(_CLASSIFIED) < 8192:
+        _CLASSIFIED[word] = shape
+    return shape
 
 # `bs32` in base config names: batch size per GPU.
 BATCH_BS = re.compile(r"bs(\d+)")
