@@ -560,7 +560,11 @@ class Decoder:
                 e += v[4]
             votes = [a, b, c, d, e]
             if words and words[-1].lookup == "pre":
-                votes = [0.0, 0.0, 10.0, 0.0, 0.0]
+                if _module_with_pretrain(seg):
+                    votes = [0.0, 10.0, 0.0, 0.0, 0.0]
+                    seg.how = "read as the module with its pretraining inside, ending with `-pre`"
+                else:
+                    votes = [0.0, 0.0, 10.0, 0.0, 0.0]
             # A role no word votes for is unlikely, not merely neutral.
             votes = [v if v > 0 else -1.0 for v in votes]
             if i == 0:
@@ -1025,6 +1029,19 @@ def _structural_priors(segments: Sequence[_Segment]) -> None:
         seg.how = f"read as a variant suffix after the data part `{segments[last].text}`"
 
 
+def _module_with_pretrain(seg: _Segment) -> bool:
+    """`swin-base-patch4-window7-in22k-pre`: the sister repositories write the
+    pretraining inside the module part; a known backbone first and a size,
+    patch or window word make it the module."""
+    words = seg.words
+    if len(words) < 3 or words[0].entry is None or words[0].lex not in ("backbone", "depth-backbone"):
+        return False
+    for w in words[1:]:
+        if w.lex in _SURE_MODULE:
+            return True
+    return False
+
+
 def _all_new(words: Sequence[_Word]) -> bool:
     for w in words:
         if not _is_new(w):
@@ -1137,7 +1154,7 @@ def _strong_role(seg: _Segment) -> Optional[int]:
     if not words:
         return None
     if words[-1].lookup == "pre":
-        return PRE
+        return None if _module_with_pretrain(seg) else PRE
     if any(w.lex in _TRAIN_MARKERS or w.lookup == "3rdparty" for w in words):
         return TRAIN
     if words[0].lex == "dataset" and all(
