@@ -1034,7 +1034,8 @@ def _module_with_pretrain(seg: _Segment) -> bool:
     pretraining inside the module part; a known backbone first and a size,
     patch or window word make it the module."""
     words = seg.words
-    if len(words) < 3 or words[0].entry is None or words[0].lex not in ("backbone", "depth-backbone"):
+    first = words[0]
+    if len(words) < 3 or first.entry is None or first.lex not in ("backbone", "depth-backbone"):
         return False
     for w in words[1:]:
         if w.lex in _SURE_MODULE:
