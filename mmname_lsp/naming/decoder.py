@@ -103,6 +103,8 @@ _SHAPE_WORDS = frozenset(
     {"iterations", "patch-3d", "window-3d", "decimal", "input-size", "width", "number"}
 )
 _UNKNOWN_VOTES = _VOTES["unknown"]
+_SUFFIX_HOW = "not a known word; read as a variant suffix of the name by its position"
+_SUFFIX_MEANING = "Not a known word of MMPretrain names; read as a variant suffix of the name."
 _TRAIN_MARKERS = {"gpus-x-batch", "batch-no-b", "batch-upper", "batch-old", "batch-total"}
 _REPEAT_PENALTY = (-99.0, -2.5, -1.0, -1.0, -2.0)
 
@@ -622,7 +624,9 @@ class Decoder:
         out = []
         for w in seg.words:
             kind, meaning = self._meaning(w, role, family)
-            if w.entry is None or w.lex == LEARNED:
+            if seg.suffix and kind == "unknown":
+                out.append(Token(w.text, w.start, w.end, kind, _SUFFIX_MEANING, _SUFFIX_HOW))
+            elif w.entry is None or w.lex == LEARNED:
                 out.append(Token(w.text, w.start, w.end, kind, meaning, _token_how(w, role)))
             else:
                 out.append(Token(w.text, w.start, w.end, kind, meaning))
