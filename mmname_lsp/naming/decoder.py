@@ -708,9 +708,6 @@ class Decoder:
         if lex == "width":
             a, b = re.findall(r"\d+", t)[:2]
             return "width", f"Width {a}x{b} of the {family or 'backbone'}."
-        if lex == "learned":
-            count = w.entry.count if w.entry is not None else 0
-            return "learned", f"Seen in {count} names of this workspace."
         if lex == "number":
             if role == m.DATA:
                 return "resolution", f"Input images of {t}x{t} pixels (written without `px`)."
