@@ -416,3 +416,20 @@ def test_epochs_of_the_dataset_itself_also_agree(tmp_path: Path):
     resolved = resolve_config(path, _REPEAT_CFG.format(times=10))
     outcomes, _ = evaluate(decode(path.name, "config"), resolved)
     assert {(o.code, o.token.text): o.status for o in outcomes}[("MMN303", "24e")] == AGREE
+
+
+def test_fix_and_rename_files_never_apply_the_nxm_guess(tmp_path, monkeypatch, capsys):
+    from mmname_lsp.cli import main
+
+    folder = tmp_path / "proj" / "configs" / "resnet"
+    folder.mkdir(parents=True)
+    guess = folder / "resnet50_8x32_in1k.py"
+    sure = folder / "resnet50_8xB32-coslr_in1k.py"
+    for path in (guess, sure):
+        path.write_text("model = dict(type='ImageClassifier')\nname = 'resnet50_8x32_in1k'\n")
+    monkeypatch.chdir(tmp_path / "proj")
+    main(["check", "configs", "--fix", "--rename-files"])
+    capsys.readouterr()
+    assert guess.exists()  # 8x32: GPUs x batch or batch x GPUs, not renamed
+    assert "name = 'resnet50_8x32_in1k'" in guess.read_text()  # nor re-spelled
+    assert not sure.exists() and (folder / "resnet50_8xb32-coslr_in1k.py").exists()
