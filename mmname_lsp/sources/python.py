@@ -1,6 +1,7 @@
 """Find where MMPretrain names stand in Python source (configs and user scripts).
 
-:func:`extract_python` returns the plain string literals of a Python source text,
+:func:`extract_python` returns the plain string literals of a Python source text
+(adjacent literals joined into one string, as Python reads them),
 each tagged with the syntactic context it sits in (``_base_`` list, checkpoint
 keyword, ``get_model(...)`` argument, ...), plus the dotted modules imported under
 ``with read_base():`` in new-style configs.
