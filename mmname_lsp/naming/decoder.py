@@ -378,7 +378,7 @@ class Decoder:
         _underscored_modules(text, segments, roles)
         family = _family(segments)
         parts = [
-            Part(
+            _part(
                 ROLE_ORDER[r],
                 s.text,
                 s.start,
@@ -428,8 +428,8 @@ class Decoder:
                 problems.append(_problem("MMN108", lo, hi, "", what="word"))
             elif (
                 raw
-                and text[pos].isdigit()
                 and text[pos - 2] == "e"
+                and text[pos].isdigit()
                 and _EXPONENT_TAIL.fullmatch(text, pos, stop)
                 and _MANTISSA.fullmatch(raw[-1].text)
                 and raw[-1].end + 1 == pos
@@ -625,11 +625,11 @@ class Decoder:
         for w in seg.words:
             kind, meaning = self._meaning(w, role, family)
             if seg.suffix and kind == "unknown":
-                out.append(Token(w.text, w.start, w.end, kind, _SUFFIX_MEANING, _SUFFIX_HOW))
+                out.append(_token(w.text, w.start, w.end, kind, _SUFFIX_MEANING, _SUFFIX_HOW))
             elif w.entry is None or w.lex == LEARNED:
-                out.append(Token(w.text, w.start, w.end, kind, meaning, _token_how(w, role)))
+                out.append(_token(w.text, w.start, w.end, kind, meaning, _token_how(w, role)))
             else:
-                out.append(Token(w.text, w.start, w.end, kind, meaning))
+                out.append(_token(w.text, w.start, w.end, kind, meaning, ""))
         return tuple(out)
 
     def _meaning(self, w: _Word, role: str, family: str) -> Tuple[str, str]:
@@ -880,6 +880,39 @@ class Decoder:
 # -- helpers ----------------------------------------------------------------------
 
 
+_new_object = object.__new__
+
+
+def _token(text: str, start: int, end: int, kind: str, meaning: str, how: str) -> Token:
+    """``Token(...)`` at a fraction of the cost: a frozen dataclass's __init__
+    sets each field through object.__setattr__, which shows at one call per
+    word of every name decoded.  The same object, the same fields."""
+    t = _new_object(Token)
+    d = t.__dict__
+    d["text"] = text
+    d["start"] = start
+    d["end"] = end
+    d["kind"] = kind
+    d["meaning"] = meaning
+    d["how"] = how
+    return t
+
+
+def _part(
+    role: str, text: str, start: int, end: int, tokens: Tuple[Token, ...], how: str
+) -> Part:
+    """``Part(...)`` without the frozen dataclass's per-field setattr (see _token)."""
+    p = _new_object(Part)
+    d = p.__dict__
+    d["role"] = role
+    d["text"] = text
+    d["start"] = start
+    d["end"] = end
+    d["tokens"] = tokens
+    d["how"] = how
+    return p
+
+
 def _problem(
     code: str,
     start: int,
@@ -1068,6 +1101,8 @@ def _is_new(w: _Word) -> bool:
 def _underscored_modules(text: str, segments: Sequence[_Segment], roles: Sequence[int]) -> None:
     """Name the reading of a module written with ``_`` inside (``plain_mamba_l1``,
     ``mask_rcnn``): consecutive module parts of which one at least is new."""
+    if roles.count(MOD) < 2:
+        return
     i = 0
     while i < len(roles):
         j = i
@@ -1192,16 +1227,17 @@ def _best_roles(
                 key = (r, mod_seen or r == MOD)
                 bucket = nxt.get(key)
                 for score, roles in entries:
-                    cand = (score + gain, roles + (r,))
+                    # The roles tuple is built only for a candidate that is kept.
+                    sc = score + gain
                     if bucket is None:
-                        bucket = nxt[key] = [cand]
-                    elif cand[0] > bucket[0][0]:
-                        bucket.insert(0, cand)
+                        bucket = nxt[key] = [(sc, roles + (r,))]
+                    elif sc > bucket[0][0]:
+                        bucket.insert(0, (sc, roles + (r,)))
                         del bucket[2:]
                     elif len(bucket) == 1:
-                        bucket.append(cand)
-                    elif cand[0] > bucket[1][0]:
-                        bucket[1] = cand
+                        bucket.append((sc, roles + (r,)))
+                    elif sc > bucket[1][0]:
+                        bucket[1] = (sc, roles + (r,))
         states = nxt
     finals: List[Tuple[float, Tuple[int, ...]]] = []
     for (last, mod_seen), entries in states.items():
