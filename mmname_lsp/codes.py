@@ -57,10 +57,12 @@ _RULES = (
         "batch-format",
         "error",
         NAME,
-        "Batch size written as `{found}`; the convention writes `{expected}`",
+        "Batch size written as `{found}`; the convention writes {expected}",
         "The training part gives GPUs and images per GPU as `{gpus}xb{batch}`, e.g. "
-        "`8xb32` for 8 GPUs with 32 images each. `8x32`, `8xB32` and the old mmcls "
-        "`b32x8` say the same thing in a form other tools do not understand; "
+        "`8xb32` for 8 GPUs with 32 images each. `8xB32` and the old mmcls `b32x8` "
+        "say the same thing in a form other tools do not understand (a safe fix); "
+        "`8x32` without `b` is GPUs x batch in the legacy detection repositories but "
+        "batch x GPUs in some others, so its fix is a guess offered with both readings; "
         "`batch256` gives only the total.",
         "resnet50_b32x8_in1k.py",
         "resnet50_8xb32_in1k.py",

@@ -73,6 +73,13 @@ class Finding:
         rule = RULES.get(self.code)
         safe = bool(rule and rule.safe_fix)
         occ = self.occurrence
+        if occ is not None and any(
+            p.code == self.code and p.replacement == self.replacement and p.safe is False
+            for p in occ.decoded.problems
+        ):
+            # The decoder marked this one finding a guess (`8x32`: GPUs x batch
+            # or batch x GPUs), whatever the rule's other fixes are.
+            safe = False
         if occ is not None and (occ.source in _FILE_REFERENCES or "/" in occ.decoded.input):
             # Editing a path or URL does not rename the file it points at.
             safe = False

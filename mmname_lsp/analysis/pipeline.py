@@ -278,10 +278,14 @@ def _python(
 def _add(result: Analysis, lit, decoded: Decoded, problems=None) -> Occurrence:
     occ = Occurrence(lit.context, lit.start, lit.end, decoded, lit.key)
     result.occurrences.append(occ)
+    span = getattr(lit, "source_span", None)
     for p in decoded.problems if problems is None else problems:
+        start, end, whole = (lit.start + p.start, lit.start + p.end, True) if span is None \
+            else span(p.start, p.end)
+        # An edit across adjacent literals (`'a_' 'b'`) would delete the quotes.
         result.findings.append(
-            Finding(p.code, p.severity, p.message, lit.start + p.start, lit.start + p.end,
-                    p.replacement, occ)
+            Finding(p.code, p.severity, p.message, start, end,
+                    p.replacement if whole else None, occ)
         )
     return occ
 

@@ -52,6 +52,11 @@ def hover_markdown(
     if hovered is not None:
         lines.append(f"**`{_esc(hovered.text)}`** — {hovered.kind}: {hovered.meaning}")
         lines.append("")
+        part = decoded.part_at(hovered.start)
+        if part is not None and part.how:
+            # Structure, not a known word, gave this part its role: say so.
+            lines.append(f"`{_esc(part.text)}`: {_esc(part.how)}.")
+            lines.append("")
     facts = list(facts)
     if facts:
         lines.append("**What the config says**")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -30,7 +31,7 @@ from mmname_lsp.codes import RULES
 from mmname_lsp.naming import model as m
 from mmname_lsp.naming import patterns
 from mmname_lsp.naming.model import Decoded, Part, Problem, Token
-from mmname_lsp.naming.vocabulary import Entry, Vocabulary, default_vocabulary
+from mmname_lsp.naming.vocabulary import LEARNED, Entry, Vocabulary, default_vocabulary
 
 MAX_INPUT = 512
 _HASH_MEANING = "First 8 hex digits of the file's SHA-256."
@@ -44,6 +45,12 @@ _SEPARATORS = re.compile(r"[\\/]")
 # with `surrogateescape`; no UTF-8 encoder accepts them).
 _BAD_CHAR = re.compile("[\\s\x00-\x1f\x7f\ud800-\udfff]")
 # Checkpoints MMEngine writes to a work_dir: epoch_12, iter_4000, best_acc_epoch_9, latest.
+# Rules about the date and hash of published checkpoints.
+_PUBLISHED_ONLY = frozenset({"MMN113", "MMN114", "MMN115"})
+# `1e-3` split on `-`: a one-digit mantissa with `e`, then the exponent.
+_MANTISSA = re.compile(r"[a-z]*\d(?:\.\d+)?e")
+_EXPONENT_TAIL = re.compile(r"\d{1,2}")
+_DECIMAL_LEFT = re.compile(r"[a-z]*\d")
 _WORK_DIR_CKPT = re.compile(r"(?:best_\w+_)?(?:epoch|iter)_\d+|latest")
 
 # How strongly each kind of word votes for each role (ALG, MOD, PRE, TRAIN, DATA).
@@ -80,9 +87,24 @@ _VOTES: Dict[str, Tuple[float, float, float, float, float]] = {
     "batch-bs": (0, 0, 0, 4, 0),
     "epochs": (0, 0, 0.5, 3, 0),
     "number": (0, 0.5, 0, 0.3, 0.5),
+    "iterations": (0, 0, 0, 3, 0),
+    "patch-3d": (0, 3, 0, 0, 0),
+    "window-3d": (0, 3, 0, 0, 0),
+    "decimal": (0, 0, 0, 1, 0),
+    "input-size": (0, 0, 0, 0.5, 3),
+    # A word seen in other names of the workspace: known, but not its role.
+    "learned": (0.3, 1, 0.2, 0.2, 0.2),
     "marker": (0, 0, 6, 0, 0),
-    "unknown": (0.3, 1, 0.2, 0.2, 0.2),
+    # An unknown word says nothing of pretraining: that part ends with `-pre`.
+    "unknown": (0.3, 1, 0, 0.2, 0.2),
 }
+_PRE_WORDS = frozenset({"pre", "pretrained", "pretrain"})
+_SHAPE_WORDS = frozenset(
+    {"iterations", "patch-3d", "window-3d", "decimal", "input-size", "width", "number"}
+)
+_UNKNOWN_VOTES = _VOTES["unknown"]
+_SUFFIX_HOW = "not a known word; read as a variant suffix of the name by its position"
+_SUFFIX_MEANING = "Not a known word of MMPretrain names; read as a variant suffix of the name."
 _TRAIN_MARKERS = {"gpus-x-batch", "batch-no-b", "batch-upper", "batch-old", "batch-total"}
 _REPEAT_PENALTY = (-99.0, -2.5, -1.0, -1.0, -2.0)
 
@@ -103,7 +125,7 @@ class _Word:
 
 
 class _Segment:
-    __slots__ = ("text", "start", "end", "words", "votes", "forced")
+    __slots__ = ("text", "start", "end", "words", "votes", "forced", "how", "suffix")
 
     def __init__(self, text: str, start: int, end: int, words: List[_Word]) -> None:
         self.text = text
@@ -112,6 +134,10 @@ class _Segment:
         self.words = words
         self.votes = [0.0] * 5
         self.forced: Optional[int] = None
+        # How the role was inferred, when structure rather than words decided it.
+        self.how = ""
+        # A variant suffix after the data part (`_v2`, `_wout_bn`, `_freeze`).
+        self.suffix = False
 
 
 class Decoder:
@@ -250,6 +276,10 @@ class Decoder:
                     )
                     name_end = head_start - 1
 
+        if kind == m.KIND_CHECKPOINT and slash and "://" not in text[:slash]:
+            # `./pretrain/x.pth`, `work_dirs/...`, `/data/x.pth`: a file of the
+            # user's, not a published checkpoint; no date or hash is owed.
+            problems = [p for p in problems if p.code not in _PUBLISHED_ONLY]
         parts, more, ambiguities, confidence = self._decode_name(text, name_start, name_end, kind)
         problems.extend(more)
         parts.extend(file_parts)
@@ -352,11 +382,20 @@ class Decoder:
         segments = self._segments(text, start, end, problems)
         if not segments:
             return [], problems, [], 0.0
+        _input_sizes(segments)
         segments = self._split_glued(text, segments, problems)
         roles, ambiguities = self._assign_roles(text, segments, problems)
+        _underscored_modules(text, segments, roles)
         family = _family(segments)
         parts = [
-            Part(ROLE_ORDER[r], s.text, s.start, s.end, self._tokens(s, ROLE_ORDER[r], family))
+            _part(
+                ROLE_ORDER[r],
+                s.text,
+                s.start,
+                s.end,
+                self._tokens(s, ROLE_ORDER[r], family),
+                s.how or _how(s, ROLE_ORDER[r]),
+            )
             for s, r in zip(segments, roles)
         ]
         self._part_problems(text, segments, roles, parts, problems, kind)
@@ -367,6 +406,13 @@ class Decoder:
         pos = start
         while pos <= end:
             stop = text.find("_", pos, end)
+            while (
+                0 < stop < end - 1
+                and text[stop - 1].isdigit()
+                and text[stop + 1].isdigit()
+                and _decimal_underscore(text, pos, stop, end)
+            ):
+                stop = text.find("_", stop + 1, end)
             if stop < 0:
                 stop = end
             if stop == pos:
@@ -390,6 +436,17 @@ class Decoder:
             if stop == pos:
                 lo, hi = (pos, pos + 1) if stop < end else (pos - 1, pos)
                 problems.append(_problem("MMN108", lo, hi, "", what="word"))
+            elif (
+                raw
+                and text[pos - 2] == "e"
+                and text[pos].isdigit()
+                and _EXPONENT_TAIL.fullmatch(text, pos, stop)
+                and _MANTISSA.fullmatch(raw[-1].text)
+                and raw[-1].end + 1 == pos
+            ):
+                # `1e-3`, `sample1e-3`: the `-` is the exponent's sign, not a separator.
+                prev = raw.pop()
+                raw.append(_Word(text[prev.start : stop], prev.start, stop))
             else:
                 raw.append(_Word(text[pos:stop], pos, stop))
             pos = stop + 1
@@ -504,14 +561,22 @@ class Decoder:
     ) -> Tuple[List[int], List[str]]:
         n = len(segments)
         for i, seg in enumerate(segments):
-            votes = [0.0] * 5
             words = seg.words
+            a = b = c = d = e = 0.0
             for w in words:
-                v = _VOTES.get(w.lex, _VOTES["unknown"])
-                for r in range(5):
-                    votes[r] += v[r]
+                v = _VOTES.get(w.lex, _UNKNOWN_VOTES)
+                a += v[0]
+                b += v[1]
+                c += v[2]
+                d += v[3]
+                e += v[4]
+            votes = [a, b, c, d, e]
             if words and words[-1].lookup == "pre":
-                votes = [0.0, 0.0, 10.0, 0.0, 0.0]
+                if _module_with_pretrain(seg):
+                    votes = [0.0, 10.0, 0.0, 0.0, 0.0]
+                    seg.how = "read as the module with its pretraining inside, ending with `-pre`"
+                else:
+                    votes = [0.0, 0.0, 10.0, 0.0, 0.0]
             # A role no word votes for is unlikely, not merely neutral.
             votes = [v if v > 0 else -1.0 for v in votes]
             if i == 0:
@@ -521,10 +586,16 @@ class Decoder:
             # `vit-large-p14_eva02_m38m-pre`: a word that may describe the
             # pretraining, right before the `-pre` part, belongs to it.
             nxt = segments[i + 1].words if i + 1 < n else None
-            if i > 0 and nxt and nxt[-1].lookup == "pre" and votes[PRE] > 0:
-                votes[PRE] += 1.5
+            if i > 0 and nxt and nxt[-1].lookup == "pre":
+                if votes[PRE] > 0:
+                    votes[PRE] += 1.5
+                elif all(_is_new(w) for w in words):
+                    # A new word there (`eva02` of `_eva02_m38m-pre`) too.
+                    votes[PRE] = 2.0
+                    seg.how = "read as pretrain information by its position, before `-pre`"
             seg.votes = votes
 
+        _structural_priors(segments)
         # Strong markers that contradict the order: the parts are misplaced.
         strong = [(_strong_role(s), i) for i, s in enumerate(segments)]
         # `vit_in21k_8xb64_in1k`: a dataset before the training part, with the data
@@ -560,9 +631,16 @@ class Decoder:
         return roles, ambiguities
 
     def _tokens(self, seg: _Segment, role: str, family: str) -> Tuple[Token, ...]:
-        return tuple(
-            Token(w.text, w.start, w.end, *self._meaning(w, role, family)) for w in seg.words
-        )
+        out = []
+        for w in seg.words:
+            kind, meaning = self._meaning(w, role, family)
+            if seg.suffix and kind == "unknown":
+                out.append(_token(w.text, w.start, w.end, kind, _SUFFIX_MEANING, _SUFFIX_HOW))
+            elif w.entry is None or w.lex == LEARNED:
+                out.append(_token(w.text, w.start, w.end, kind, meaning, _token_how(w, role)))
+            else:
+                out.append(_token(w.text, w.start, w.end, kind, meaning, ""))
+        return tuple(out)
 
     def _meaning(self, w: _Word, role: str, family: str) -> Tuple[str, str]:
         t = w.lookup
@@ -619,14 +697,36 @@ class Decoder:
         if lex == "version":
             return "variant", f"Version {t[1:]}."
         if lex == "variant-code":
+            if role == m.TRAINING:
+                mt = re.fullmatch(r"([a-zA-Z]+)(\d.*)", w.text)
+                if mt:
+                    return "setting", (
+                        f"Setting `{mt.group(1)}` of {mt.group(2)} (a count or ratio)."
+                    )
             return "variant", f"Variant `{w.text}` of the {family or 'model'}."
+        if lex == "iterations":
+            return "iterations", f"Trained for {t.rstrip('ki')}k iterations."
+        if lex in ("patch-3d", "window-3d"):
+            d, h, wd = t[1:]
+            what = "Patch" if lex == "patch-3d" else "Attention window"
+            return lex[:-3], f"{what} of {d}x{h}x{wd} (time x height x width)."
+        if lex == "decimal":
+            return "value", f"The value {t.replace('_', '.')} (a setting, not a part of the name)."
+        if lex == "input-size":
+            h, wd = re.findall(r"\d+", t)[:2]
+            return "resolution", f"Input or crop size {h}x{wd} pixels."
+        if lex == "width":
+            a, b = re.findall(r"\d+", t)[:2]
+            return "width", f"Width {a}x{b} of the {family or 'backbone'}."
         if lex == "number":
             if role == m.DATA:
                 return "resolution", f"Input images of {t}x{t} pixels (written without `px`)."
             if role == m.TRAINING:
-                return "epochs", f"Probably {t} epochs (written without `e`)."
+                return "number", f"The number {t}: a count or value (epochs are written `{t}e`)."
             return "variant", f"Variant number {t} of the {family or 'model'}."
-        return "unknown", "Not a known word of MMPretrain names."
+        return "unknown", (
+            f"Not a known word of MMPretrain names; read as {_ROLE_WORDS[role]} by its position."
+        )
 
     # -- problems that need the roles ------------------------------------------------
 
@@ -642,7 +742,7 @@ class Decoder:
         vocab = self.vocab
         for seg, r in zip(segments, roles):
             for w in seg.words:
-                if w.lex in ("batch-no-b", "batch-upper"):
+                if w.lex == "batch-upper":
                     g, b = re.findall(r"\d+", w.text)[:2]
                     problems.append(
                         _problem(
@@ -651,9 +751,22 @@ class Decoder:
                             w.end,
                             f"{g}xb{b}",
                             found=w.text,
-                            expected=f"{g}xb{b}",
+                            expected=f"`{g}xb{b}`",
                         )
                     )
+                elif w.lex == "batch-no-b":
+                    # GPUs x batch in the legacy detection repositories, batch x
+                    # GPUs in some research ones: a guess, never applied unasked.
+                    readings = patterns.batch_readings(w.lookup)
+                    pr = _problem(
+                        "MMN101",
+                        w.start,
+                        w.end,
+                        readings[0],
+                        found=w.text,
+                        expected=" or ".join(f"`{r}`" for r in readings),
+                    )
+                    problems.append(replace(pr, safe=False, alternatives=readings))
                 elif w.lex == "batch-old":
                     b, g = patterns.BATCH_OLD.fullmatch(w.lookup).groups()
                     problems.append(
@@ -663,26 +776,33 @@ class Decoder:
                             w.end,
                             f"{g}xb{b}",
                             found=w.text,
-                            expected=f"{g}xb{b}",
+                            expected=f"`{g}xb{b}`",
                         )
                     )
                 elif w.lex == "batch-total":
                     problems.append(
                         _problem(
-                            "MMN101", w.start, w.end, found=w.text, expected="{gpus}xb{per_gpu}"
+                            "MMN101", w.start, w.end, found=w.text, expected="`{gpus}xb{per_gpu}`"
                         )
                     )
                 elif w.lex == "number" and r == TRAIN and _bare_epochs(seg, w):
-                    problems.append(
-                        _problem(
-                            "MMN106",
-                            w.start,
-                            w.end,
-                            w.text + "e",
-                            found=w.text,
-                            expected=w.text + "e",
-                        )
+                    # Bare numbers are counts or values unless written `NNNe`:
+                    # right after a scheduler (`coslr-300`) the convention's
+                    # order makes epochs likely, elsewhere only possible; the
+                    # `e` is a guess either way.
+                    after_scheduler = seg.words.index(w) > 0 and (
+                        seg.words[seg.words.index(w) - 1].lex == "scheduler"
                     )
+                    pr = _problem(
+                        "MMN106",
+                        w.start,
+                        w.end,
+                        w.text + "e",
+                        severity=None if after_scheduler else m.HINT,
+                        found=w.text,
+                        expected=w.text + "e",
+                    )
+                    problems.append(replace(pr, safe=False))
                 elif w.lex == "number" and r == DATA and _after_dataset(seg, w):
                     problems.append(
                         _problem("MMN105", w.start, w.end, w.text + "px", found=w.text, size=w.text)
@@ -704,11 +824,28 @@ class Decoder:
                 ):
                     guess = vocab.suggest(w.lookup)
                     # In the data part a shaped word (`in1kk`) is only a typo of a dataset.
-                    if guess is not None and (
-                        w.lex == "unknown" or vocab.get(guess).kind in ("dataset", "task")
+                    if (
+                        guess is not None
+                        and (w.lex == "unknown" or vocab.get(guess).kind in ("dataset", "task"))
+                        and not _new_word(vocab, w.lookup, guess)
                     ):
                         problems.append(
                             _problem("MMN102", w.start, w.end, guess, found=w.text, expected=guess)
+                        )
+                elif w.lex == "depth-backbone" and w.entry is None and r in (ALG, MOD):
+                    # `resnte50`: a backbone typo followed by its depth.
+                    mt = patterns.DEPTH_BACKBONE.fullmatch(w.lookup)
+                    stem = mt.group(1) if mt else ""
+                    known = vocab.get(stem) is not None
+                    guess = vocab.suggest(stem) if stem.isalpha() and not known else None
+                    if (
+                        guess is not None
+                        and vocab.get(guess).kind in ("backbone", "algorithm")
+                        and not _new_word(vocab, stem, guess)
+                    ):
+                        fixed = guess + w.lookup[len(stem) :]
+                        problems.append(
+                            _problem("MMN102", w.start, w.end, fixed, found=w.text, expected=fixed)
                         )
 
         # Missing `-pre` at the end of a run of pretrain parts.
@@ -721,7 +858,8 @@ class Decoder:
             while j + 1 < len(roles) and roles[j + 1] == PRE:
                 j += 1
             run = segments[i : j + 1]
-            if not any(s.words and s.words[-1].lookup == "pre" for s in run):
+            # `r50-in1k-pre-nopool`: the family writes `-pre` inside a part too.
+            if not any(w.lookup in _PRE_WORDS for s in run for w in s.words):
                 last = run[-1]
                 # Sure only when the part names a pretraining dataset or length.
                 sure = any(w.lex in ("dataset", "epochs") for s in run for w in s.words)
@@ -739,7 +877,7 @@ class Decoder:
 
         # One kind of information split over several parts.
         for r in (MOD, PRE, TRAIN, DATA):
-            idx = [i for i, x in enumerate(roles) if x == r]
+            idx = [i for i, x in enumerate(roles) if x == r and not segments[i].suffix]
             if len(idx) > 1 and r != PRE:
                 first, last = segments[idx[0]], segments[idx[-1]]
                 problems.append(
@@ -750,6 +888,39 @@ class Decoder:
 
 
 # -- helpers ----------------------------------------------------------------------
+
+
+_new_object = object.__new__
+
+
+def _token(text: str, start: int, end: int, kind: str, meaning: str, how: str) -> Token:
+    """``Token(...)`` at a fraction of the cost: a frozen dataclass's __init__
+    sets each field through object.__setattr__, which shows at one call per
+    word of every name decoded.  The same object, the same fields."""
+    t = _new_object(Token)
+    d = t.__dict__
+    d["text"] = text
+    d["start"] = start
+    d["end"] = end
+    d["kind"] = kind
+    d["meaning"] = meaning
+    d["how"] = how
+    return t
+
+
+def _part(
+    role: str, text: str, start: int, end: int, tokens: Tuple[Token, ...], how: str
+) -> Part:
+    """``Part(...)`` without the frozen dataclass's per-field setattr (see _token)."""
+    p = _new_object(Part)
+    d = p.__dict__
+    d["role"] = role
+    d["text"] = text
+    d["start"] = start
+    d["end"] = end
+    d["tokens"] = tokens
+    d["how"] = how
+    return p
 
 
 def _problem(
@@ -807,6 +978,189 @@ def _valid_date(s: str) -> bool:
     return 2015 <= d.year <= 2100
 
 
+# Word kinds that make a part read surely as the module.
+_SURE_MODULE = frozenset(
+    {"backbone", "depth-backbone", "size", "patch", "window", "patch-3d", "window-3d",
+     "cardinality", "flops"}
+)
+# Word kinds that say nothing about a part's role by themselves.
+_NEW_WORDS = frozenset({"unknown", "learned"})
+_ROLE_WORDS = {
+    m.ALGORITHM: "the algorithm",
+    m.MODULE: "a module word",
+    m.PRETRAIN: "a pretrain word",
+    m.TRAINING: "a training word",
+    m.DATA: "a dataset",
+}
+_NUMBERED_BEFORE_SIZE = frozenset(
+    {"dataset", "task", "resolution", "input-size", "unknown", "learned", "variant-code", "number"}
+)
+
+
+def _input_sizes(segments: Sequence[_Segment]) -> None:
+    """Re-read ``HxW`` words written without ``b`` that cannot be GPUs x batch.
+
+    ``512x1024`` after a dataset (``cityscapes-512x1024``), any ``NxM`` in a
+    name that gives its batch as ``NxbM`` elsewhere, and a first number no GPU
+    count reaches, are input or crop sizes; ``50x1`` right after a backbone
+    word is a width.  What is left is the ambiguous batch form.
+    """
+    found = has_batch = False
+    for seg in segments:
+        for w in seg.words:
+            lex = w.lex
+            if lex == "batch-no-b":
+                found = True
+            elif lex == "gpus-x-batch" or lex == "batch-upper" or lex == "batch-old":
+                has_batch = True
+    if not found:
+        return
+    for seg in segments:
+        for k, w in enumerate(seg.words):
+            if w.lex != "batch-no-b":
+                continue
+            a, b = (int(x) for x in patterns.BATCH_NO_B.fullmatch(w.lookup).groups())
+            prev = seg.words[k - 1].lex if k else None
+            if prev in ("backbone", "depth-backbone") and b <= 4:
+                w.lex = "width"
+            elif has_batch or prev in _NUMBERED_BEFORE_SIZE or a >= 128:
+                w.lex = "input-size"
+
+
+def _structural_priors(segments: Sequence[_Segment]) -> None:
+    """Let the convention's order decide the role of parts of new words.
+
+    An unknown first part before a part that reads surely as the module is the
+    algorithm; new words after the data part are a variant suffix of it.
+    """
+    n = len(segments)
+    if n >= 2:
+        first, second = segments[0], segments[1]
+        if (
+            first.forced is None
+            and _all_new(first.words)
+            and any(w.lex in _SURE_MODULE for w in second.words)
+            and _strong_role(second) is None
+        ):
+            first.votes[ALG] += 4.0
+            first.how = f"read as the algorithm by its position, before the module `{second.text}`"
+    last_seg = segments[-1]
+    if (
+        n >= 2
+        and last_seg.forced is None
+        and _all_new(last_seg.words)
+        and any(_strong_role(seg) in (PRE, TRAIN) for seg in segments[:-1])
+    ):
+        # New words after the pretrain or training part: the data.
+        last_seg.votes[DATA] = max(last_seg.votes[DATA], 0.0) + 3.0
+        last_seg.how = "read as the data part by its position, after the training information"
+    last = -1
+    for i in range(n - 1, 0, -1):
+        if _has_data_word(segments[i].words):
+            last = i
+            break
+    if not 0 < last < n - 1:
+        return
+    tail = segments[last + 1 :]
+    if not all(_suffix_like(seg) for seg in tail):
+        return
+    if _strong_role(segments[last]) not in (None, DATA):
+        return
+    segments[last].forced = DATA
+    for seg in tail:
+        seg.forced = DATA
+        seg.suffix = True
+        seg.how = f"read as a variant suffix after the data part `{segments[last].text}`"
+
+
+def _module_with_pretrain(seg: _Segment) -> bool:
+    """`swin-base-patch4-window7-in22k-pre`: the sister repositories write the
+    pretraining inside the module part; a known backbone first and a size,
+    patch or window word make it the module."""
+    words = seg.words
+    first = words[0]
+    if len(words) < 3 or first.entry is None or first.lex not in ("backbone", "depth-backbone"):
+        return False
+    for w in words[1:]:
+        if w.lex in _SURE_MODULE:
+            return True
+    return False
+
+
+def _all_new(words: Sequence[_Word]) -> bool:
+    for w in words:
+        if not _is_new(w):
+            return False
+    return True
+
+
+def _has_data_word(words: Sequence[_Word]) -> bool:
+    for w in words:
+        if w.lex == "dataset" or w.lex == "task":
+            return True
+    return False
+
+
+def _is_new(w: _Word) -> bool:
+    """A word no vocabulary entry explains (`myalgo`, `beitv2` without `beit`)."""
+    return w.lex in _NEW_WORDS or (
+        w.entry is None and w.lex in ("depth-backbone", "variant-code")
+    )
+
+
+def _underscored_modules(text: str, segments: Sequence[_Segment], roles: Sequence[int]) -> None:
+    """Name the reading of a module written with ``_`` inside (``plain_mamba_l1``,
+    ``mask_rcnn``): consecutive module parts of which one at least is new."""
+    if roles.count(MOD) < 2:
+        return
+    i = 0
+    while i < len(roles):
+        j = i
+        while j + 1 < len(roles) and roles[j + 1] == MOD == roles[i]:
+            j += 1
+        run = segments[i : j + 1]
+        if j > i and any(all(_is_new(w) for w in seg.words) for seg in run):
+            whole = text[run[0].start : run[-1].end]
+            for seg in run:
+                if not seg.how:
+                    seg.how = f"read as part of the module name `{whole}`, written with `_`"
+        i = j + 1
+
+
+def _suffix_like(seg: _Segment) -> bool:
+    return (
+        seg.forced is None
+        and len(seg.words) <= 2
+        and all(
+            w.lex in ("version", "variant", "unknown", "learned")
+            or patterns.VERSION.fullmatch(w.lookup)
+            for w in seg.words
+        )
+    )
+
+
+def _how(seg: _Segment, role: str) -> str:
+    """How a part's role was inferred when none of its words is known."""
+    for w in seg.words:
+        if w.lex not in _NEW_WORDS:
+            return ""
+    return f"read as {_ROLE_WORDS[role]} by its position"
+
+
+def _decimal_underscore(text: str, start: int, at: int, end: int) -> bool:
+    """Whether the ``_`` at ``at`` is the decimal point of a value (``0_005``,
+    ``lr0_01``) rather than a separator of parts: one digit before it ends a
+    word, only digits follow it up to the next separator."""
+    left = max(text.rfind("-", start, at), text.rfind("_", start, at)) + 1
+    if not _DECIMAL_LEFT.fullmatch(text, left, at):
+        return False
+    nxt = at + 1
+    stop = nxt
+    while stop < end and text[stop] not in "_-":
+        stop += 1
+    return stop > nxt and text[nxt:stop].isdigit()
+
+
 def _has_train_marker(words: Sequence[_Word]) -> bool:
     return any(w.lex in _TRAIN_MARKERS or w.lookup == "3rdparty" for w in words)
 
@@ -847,7 +1201,7 @@ def _strong_role(seg: _Segment) -> Optional[int]:
     if not words:
         return None
     if words[-1].lookup == "pre":
-        return PRE
+        return None if _module_with_pretrain(seg) else PRE
     if any(w.lex in _TRAIN_MARKERS or w.lookup == "3rdparty" for w in words):
         return TRAIN
     if words[0].lex == "dataset" and all(
@@ -883,16 +1237,17 @@ def _best_roles(
                 key = (r, mod_seen or r == MOD)
                 bucket = nxt.get(key)
                 for score, roles in entries:
-                    cand = (score + gain, roles + (r,))
+                    # The roles tuple is built only for a candidate that is kept.
+                    sc = score + gain
                     if bucket is None:
-                        bucket = nxt[key] = [cand]
-                    elif cand[0] > bucket[0][0]:
-                        bucket.insert(0, cand)
+                        bucket = nxt[key] = [(sc, roles + (r,))]
+                    elif sc > bucket[0][0]:
+                        bucket.insert(0, (sc, roles + (r,)))
                         del bucket[2:]
                     elif len(bucket) == 1:
-                        bucket.append(cand)
-                    elif cand[0] > bucket[1][0]:
-                        bucket[1] = cand
+                        bucket.append((sc, roles + (r,)))
+                    elif sc > bucket[1][0]:
+                        bucket[1] = (sc, roles + (r,))
         states = nxt
     finals: List[Tuple[float, Tuple[int, ...]]] = []
     for (last, mod_seen), entries in states.items():
@@ -906,6 +1261,77 @@ def _best_roles(
     best = finals[0]
     runner = next(((sc, list(ro)) for sc, ro in finals[1:] if ro != best[1]), None)
     return list(best[1]), best[0], runner
+
+
+def _token_how(w: _Word, role: str) -> str:
+    if w.lex == "unknown" or (w.entry is None and w.lex == "depth-backbone"):
+        return f"not a known word; read as {_ROLE_WORDS[role]} by its position"
+    if w.lex == "learned":
+        return "a word of this workspace's names"
+    if w.entry is None and w.lex in _SHAPE_WORDS:
+        return "read by its shape"
+    return ""
+
+
+_INFLECTIONS = ("s", "d", "ed", "ing", "er")
+# Letters that name a size after a backbone (`swinl`, `convnexts`).
+_SIZE_LETTERS = frozenset("tsbmlhx")
+
+
+def _new_word(vocab: Vocabulary, word: str, guess: str) -> bool:
+    """Whether ``word``, close to the known ``guess``, reads as a new word
+    rather than a typo: an inflection of a known word (``finetune``,
+    ``pretrained``), a known backbone with a size letter (``swinl``), or a
+    compound of known pieces (``efficientvit`` = ``efficient`` + ``vit``)."""
+    for suffix in _INFLECTIONS:
+        if word == guess + suffix or guess == word + suffix:
+            return True
+    # `in21k` / `in1k`, `voc12` / `voc07`: numbered relatives, not typos.
+    if any(c.isdigit() for c in word + guess) and _letters(word) == _letters(guess):
+        return True
+    entry = vocab.get(guess)
+    if (
+        entry is not None
+        and entry.kind in ("backbone", "algorithm")
+        and len(word) != len(guess)
+    ):
+        # A letter more or less inside a model's name makes another model
+        # (`resnet`, `resnest`, `resnext`); a swapped or wrong letter is a typo.
+        return True
+    # One letter before or after a whole known word names a variant or a
+    # relative (`mvit`, `refcocog`, `mobilenetv2`, `crop` of `mcrop`); typos
+    # fall inside words or drop their end (`colsr`, `cosl`).
+    if word.isalpha() and len(word) == len(guess) + 1 and guess in (word[1:], word[:-1]):
+        return True
+    if word.isalpha() and len(guess) == len(word) + 1 and guess[1:] == word:
+        return True
+    # Names differ in their first letter (`scnn` / `rcnn`); typos seldom do.
+    if len(word) == len(guess) and word[1:] == guess[1:]:
+        return True
+    if word[-1] in _SIZE_LETTERS and vocab.get(word[:-1]) is not None:
+        return True
+    return _compound(vocab, word)
+
+
+def _letters(word: str) -> str:
+    return "".join(c for c in word if not c.isdigit())
+
+
+def _compound(vocab: Vocabulary, word: str) -> bool:
+    """``word`` is a stem of a known word followed by a known word, each of
+    three letters or more (``efficient`` + ``vit``, ``conv`` + ``former``)."""
+    for cut in range(3, len(word) - 2):
+        head, tail = word[:cut], word[cut:]
+        tail_entry = vocab.get(tail)
+        if tail_entry is None or not tail.isalpha():
+            continue
+        if vocab.get(head) is not None or vocab.is_stem(head):
+            return True
+    # `uniformer`: a new head on an ending that known words share (`-former`).
+    return any(
+        len(word) - cut >= 2 and vocab.is_ending(word[len(word) - cut :])
+        for cut in range(5, len(word) - 1)
+    )
 
 
 def _family(segments: Sequence[_Segment]) -> str:

@@ -46,6 +46,10 @@ class Token:
     end: int
     kind: str
     meaning: str
+    # How the word's meaning was found when no vocabulary entry gave it, in
+    # words for hover ("not a known word; read as the algorithm by its
+    # position"); "" when the vocabulary knows the word.
+    how: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +70,9 @@ class Part:
     start: int
     end: int
     tokens: Tuple[Token, ...] = ()
+    # How the role was inferred when no known word settled it ("read as the
+    # algorithm by its position"), for hover; "" when its words settled it.
+    how: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,7 +91,12 @@ class Problem:
     ``code`` is a rule code from :mod:`mmname_lsp.codes`;
     ``replacement`` (when set) is the text that should replace
     ``input[start:end]``; ``related`` says where the values that contradict the
-    name are set (the consistency and metafile rules).
+    name are set (the consistency and metafile rules).  ``safe`` overrides the
+    rule's ``safe_fix`` for this one finding (None: the rule decides): the same rule may have an
+    unambiguous fix on one name (``8xB32``) and a guess on another (``8x32``).
+    ``alternatives`` are every reading worth offering, ``replacement`` first
+    (a caller that knows more reorders them with
+    :func:`mmname_lsp.naming.patterns.order_batch_readings`).
     """
 
     code: str
@@ -94,6 +106,20 @@ class Problem:
     end: int
     replacement: Optional[str] = None
     related: Tuple[Any, ...] = ()
+    safe: Optional[bool] = None
+    alternatives: Tuple[str, ...] = ()
+
+    @property
+    def fix_is_safe(self) -> bool:
+        """Whether ``--fix`` may apply ``replacement`` without asking."""
+        if self.replacement is None:
+            return False
+        if self.safe is not None:
+            return self.safe
+        from mmname_lsp.codes import RULES
+
+        rule = RULES.get(self.code)
+        return bool(rule and rule.safe_fix)
 
     def to_dict(self) -> dict[str, Any]:
         return {

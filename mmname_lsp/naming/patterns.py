@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Dict, Optional, Sequence, Tuple
 
 GPUS_X_BATCH = re.compile(r"(\d+)xb(\d+)")
 # Shapes people write instead of NxbM: 8x32, 8xB32, b32x8 (old mmcls), batch256.
@@ -22,12 +22,23 @@ VERSION = re.compile(r"v(\d+(?:\.\d+)?)")
 VARIANT_CODE = re.compile(r"[a-zA-Z]{1,2}\d+[a-z0-9]*")
 NUMBER = re.compile(r"\d+")
 DEPTH_BACKBONE = re.compile(r"([a-z][a-z0-9]*?[a-z])(\d+)")
+# MMSegmentation schedules: `40k`, `160k` iterations (`30ki` in MMPose).
+ITERATIONS = re.compile(r"(\d+)ki?")
+# `p244`, `w877`: 3-D (time x height x width) patch and window sizes of video
+# backbones; no 2-D patch or window is 100 or more.
+PATCH_3D = re.compile(r"p([1-9])([1-9])([1-9])")
+WINDOW_3D = re.compile(r"w([1-9])([1-9])([1-9])")
+# `1e-3`, `lr5e-3` after joining, `0_005`: values, never epochs or parts.
+DECIMAL = re.compile(r"[a-z]*(?:\d+[._]\d+|\d(?:[._]\d+)?e-?\d+)")
 DATE = re.compile(r"\d{8}")
 HASH = re.compile(r"[0-9a-f]{8}")
 
 # (shape name, regex) in the order they are tried; the first full match wins.
 SHAPES = (
     ("gpus-x-batch", GPUS_X_BATCH),
+    ("patch-3d", PATCH_3D),
+    ("window-3d", WINDOW_3D),
+    ("iterations", ITERATIONS),
     ("batch-upper", BATCH_UPPER),
     ("cardinality", CARDINALITY),
     ("batch-no-b", BATCH_NO_B),
@@ -40,18 +51,68 @@ SHAPES = (
     ("version", VERSION),
     ("flops", FLOPS),
     ("params", PARAMS),
+    ("decimal", DECIMAL),
     ("number", NUMBER),
     ("variant-code", VARIANT_CODE),
     ("depth-backbone", DEPTH_BACKBONE),
 )
 
 
+# All shapes in one pattern: an alternation tries its branches in order and
+# fullmatch backtracks into the next branch, so the first shape that matches
+# the whole word wins, as in SHAPES; the empty named group closing each branch
+# names it.  One regex call instead of one per shape.
+_ALL_SHAPES = re.compile(
+    "|".join(f"(?:{rx.pattern})(?P<{shape.replace('-', '_')}>)" for shape, rx in SHAPES)
+)
+_SHAPE_NAMES = {shape.replace("-", "_"): shape for shape, _ in SHAPES}
+# Words repeat across names (`in1k`, `8xb32`): remember their shapes.
+_CLASSIFIED: Dict[str, Optional[str]] = {}
+
+
 def classify(word: str) -> Optional[str]:
     """The shape name of ``word``, or None when it has no known shape."""
-    for shape, rx in SHAPES:
-        if rx.fullmatch(word):
-            return shape
-    return None
+    try:
+        return _CLASSIFIED[word]
+    except KeyError:
+        pass
+    mt = _ALL_SHAPES.fullmatch(word)
+    shape = _SHAPE_NAMES[mt.lastgroup] if mt is not None else None
+    if len(_CLASSIFIED) < 8192:
+        _CLASSIFIED[word] = shape
+    return shape
 
 # `bs32` in base config names: batch size per GPU.
 BATCH_BS = re.compile(r"bs(\d+)")
+
+
+def batch_readings(word: str) -> Tuple[str, ...]:
+    """Both ``NxbM`` readings of ``NxM`` written without ``b``: GPUs x batch
+    first (the legacy detection repositories' order), then batch x GPUs (some
+    research repositories); one reading when both numbers are equal."""
+    mt = BATCH_NO_B.fullmatch(word)
+    if mt is None:
+        return ()
+    a, b = mt.groups()
+    first = f"{a}xb{b}"
+    second = f"{b}xb{a}"
+    return (first,) if first == second else (first, second)
+
+
+def order_batch_readings(
+    readings: Sequence[str], batch_per_gpu: Optional[int] = None
+) -> Tuple[str, ...]:
+    """``readings`` (``NxbM`` texts) with those whose per-GPU batch is
+    ``batch_per_gpu`` first, the others after in their given order.
+
+    A caller that knows the config's resolved ``train_dataloader.batch_size``
+    offers the reading it supports first; without it the order is unchanged.
+    """
+    if batch_per_gpu is None:
+        return tuple(readings)
+
+    def supported(text: str) -> bool:
+        mt = GPUS_X_BATCH.fullmatch(text)
+        return mt is not None and int(mt.group(2)) == batch_per_gpu
+
+    return tuple(sorted(readings, key=lambda r: not supported(r)))

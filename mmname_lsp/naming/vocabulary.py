@@ -10,7 +10,15 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, Mapping, Optional, Tuple
+
+if TYPE_CHECKING:
+    from mmname_lsp.naming.learned import LearnedWords
+
+# The kind of the words a workspace taught the vocabulary.
+LEARNED = "learned"
+# Shortest stem of a known word that counts as a piece of a compound.
+MIN_STEM = 4
 
 # The package's data folder. Read as plain files: importlib.resources alone
 # costs ~20 ms of import time, and the package is always installed unpacked.
@@ -48,6 +56,8 @@ class Vocabulary:
         self.max_compound = max((t.count("-") + 1 for t in self.compounds), default=1)
         self._by_length: Optional[Dict[int, Tuple[Tuple[str, frozenset], ...]]] = None
         self._suggestions: Dict[str, Optional[str]] = {}
+        self._stems: Optional[frozenset] = None
+        self._endings: Optional[frozenset] = None
 
     def get(self, token: str) -> Optional[Entry]:
         return self.entries.get(token)
@@ -67,12 +77,59 @@ class Vocabulary:
             entries[token] = Entry(token, kind, meaning)
         return Vocabulary(entries, self.gpus_x_batch, self.shapes, self.parts)
 
+    def with_learned(self, learned: LearnedWords, min_count: int = 2) -> Vocabulary:
+        """A copy that knows the words a workspace uses in ``min_count`` names
+        or more, so that they are never reported as typos.
+
+        The default of 2 keeps a typo from vouching for itself: the name that
+        holds it is one of the names the words were counted in.  Known words
+        keep their own meaning; a new one means "seen in N names".
+        """
+        entries = dict(self.entries)
+        for word, count in learned.counts.items():
+            if count >= min_count and word not in entries:
+                entries[word] = Entry(
+                    word, LEARNED, f"Seen in {count} names of this workspace.", count
+                )
+        return Vocabulary(entries, self.gpus_x_batch, self.shapes, self.parts)
+
+    def is_stem(self, piece: str) -> bool:
+        """Whether ``piece`` begins a longer known backbone or algorithm word
+        (``efficient`` of ``efficientnet``): a plausible piece of a new compound."""
+        if len(piece) < MIN_STEM:
+            return False
+        if self._stems is None:
+            stems = set()
+            for e in self.entries.values():
+                if e.kind in ("backbone", "algorithm") and e.token.isalpha():
+                    for n in range(MIN_STEM, len(e.token)):
+                        stems.add(e.token[:n])
+            self._stems = frozenset(stems)
+        return piece in self._stems
+
+    def is_ending(self, piece: str) -> bool:
+        """Whether ``piece`` (five letters or more) ends two known backbone or
+        algorithm words or more (``former`` of ``poolformer`` and ``riformer``)."""
+        if len(piece) < 5:
+            return False
+        if self._endings is None:
+            seen: Dict[str, int] = {}
+            for e in self.entries.values():
+                if e.kind in ("backbone", "algorithm") and e.token.isalpha():
+                    for n in range(5, len(e.token)):
+                        end = e.token[-n:]
+                        seen[end] = seen.get(end, 0) + 1
+            self._endings = frozenset(k for k, v in seen.items() if v >= 2)
+        return piece in self._endings
+
     def suggest(self, word: str) -> Optional[str]:
         """The closest known token to an unknown word, or None when none is close.
 
         Close means one edit (insert, delete, substitute, swap of neighbours)
-        for words up to 6 letters, two for longer ones; ties go to the token
-        used most often in real names.
+        for words up to 8 letters, two for longer ones: two edits in a short
+        word (`hrformer` / `riformer`) make a different word more often than
+        a typo.  Ties go to the token used most often in real names; words a
+        workspace taught are never suggested.
         """
         if len(word) < 4:
             return None
@@ -84,11 +141,12 @@ class Vocabulary:
         return found
 
     def _suggest(self, word: str) -> Optional[str]:
-        limit = 1 if len(word) <= 6 else 2
+        limit = 1 if len(word) <= 8 else 2
         if self._by_length is None:
             by_len: Dict[int, list[Tuple[str, frozenset]]] = {}
-            for t in self.entries:
-                by_len.setdefault(len(t), []).append((t, frozenset(t)))
+            for t, e in self.entries.items():
+                if e.kind != LEARNED:
+                    by_len.setdefault(len(t), []).append((t, frozenset(t)))
             self._by_length = {k: tuple(v) for k, v in by_len.items()}
         chars = frozenset(word)
         best: Optional[Tuple[int, int, str]] = None

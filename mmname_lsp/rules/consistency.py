@@ -614,18 +614,50 @@ class _Run:
         if iter_based or not epoch_based:
             self.unknown(code, tok)
             return
+        repeat = self._repeats()
+        if repeat is None:
+            self.unknown(code, tok)
+            return
+        times, times_key, times_value = repeat
         self.fact(tok, _fact("train_cfg.max_epochs", max_epochs))
-        if max_epochs.value == n:
+        related = [_related("train_cfg.max_epochs", max_epochs)]
+        actual = f"train_cfg.max_epochs = {max_epochs.value}"
+        if times_value is not None:
+            # 24 epochs of a dataset repeated 10 times is `240e`.
+            self.fact(tok, _fact(times_key, times_value))
+            related.append(_related(times_key, times_value))
+            actual += f" of a dataset repeated {times} times ({max_epochs.value * times} epochs)"
+        if n in (max_epochs.value, max_epochs.value * times):
             self.agree(code, tok)
         else:
             self.contradict(
                 code,
                 tok,
-                f"{max_epochs.value}e",
-                [_related("train_cfg.max_epochs", max_epochs)],
+                f"{max_epochs.value * times}e",
+                related,
                 said=n,
-                actual=f"train_cfg.max_epochs = {max_epochs.value}",
+                actual=actual,
             )
+
+    def _repeats(self) -> Optional[Tuple[int, str, Optional[Value]]]:
+        """How many times ``RepeatDataset`` wrappers repeat the training data:
+        (times, key of the last ``times``, its Value or None when there is no
+        wrapper); None when a ``times`` is not statically known."""
+        cfg = self.cfg
+        key = "train_dataloader.dataset"
+        times, last_key, last = 1, "", None
+        for _ in range(4):
+            t = cfg.scalar(f"{key}.type", (str,))
+            if t is None or _cls(t.value) not in _WRAPPERS:
+                break
+            if _cls(t.value) == "RepeatDataset":
+                v = cfg.scalar(f"{key}.times", (int,))
+                if v is None or v.value < 1:
+                    return None
+                times *= v.value
+                last_key, last = f"{key}.times", v
+            key += ".dataset"
+        return times, last_key, last
 
     def scheduler(self, tok: Token) -> None:
         code = "MMN304"

@@ -1,6 +1,7 @@
 """Find where MMPretrain names stand in Python source (configs and user scripts).
 
-:func:`extract_python` returns the plain string literals of a Python source text,
+:func:`extract_python` returns the plain string literals of a Python source text
+(adjacent literals joined into one string, as Python reads them),
 each tagged with the syntactic context it sits in (``_base_`` list, checkpoint
 keyword, ``get_model(...)`` argument, ...), plus the dotted modules imported under
 ``with read_base():`` in new-style configs.
@@ -44,6 +45,8 @@ __all__ = [
     "PATTERN_APIS",
     "Occurrence",
     "extract_python",
+    "looks_like_config",
+    "registered_names",
 ]
 
 # Context kinds: where a literal stands.
@@ -96,8 +99,12 @@ _CALLEE_INITIALS = frozenset(f[0] for f in MODEL_APIS | {"read_base"})
 class Occurrence:
     """One place in the source where a name may stand.
 
-    ``source[start:end] == text`` always holds: only literals whose value is
-    exactly their source text between the quotes are reported.
+    ``source[start:end] == text`` holds for a single literal: only literals
+    whose value is exactly their source text between the quotes are reported.
+    Adjacent literals (``'a_' 'b.py'``, also across a backslash continuation)
+    are one string, reported once with their joined value as ``text``;
+    ``start``/``end`` then span from the first piece's value to the last's
+    and ``pieces`` maps the text to the source (see :meth:`source_span`).
     """
 
     text: str
@@ -106,6 +113,37 @@ class Occurrence:
     context: str
     expected: Optional[str]
     key: Optional[str]
+    # For a joined string: (offset in text, offset in source - start) of each
+    # piece's value, in order; empty for a single literal.
+    pieces: Tuple[Tuple[int, int], ...] = ()
+
+    def source_span(self, start: int, end: int) -> Tuple[int, int, bool]:
+        """Source offsets of ``text[start:end]``, and whether the span lies in
+        one piece (an edit across pieces would delete the quotes between)."""
+        if not self.pieces:
+            return self.start + start, self.end - len(self.text) + end, True
+        a = b = 0
+        for k, (t_off, _) in enumerate(self.pieces):
+            if t_off <= start:
+                a = k
+            if t_off < end:
+                b = k
+        b = max(a, b)
+        sa = self.start + self.pieces[a][1] + start - self.pieces[a][0]
+        sb = self.start + self.pieces[b][1] + end - self.pieces[b][0]
+        return sa, sb, a == b
+
+    def text_offset(self, source_offset: int) -> int:
+        """The offset in ``text`` of a source offset inside the string (for
+        hover on a joined string); clamped to the nearest piece."""
+        if not self.pieces:
+            return source_offset - self.start
+        rel = source_offset - self.start
+        found = 0
+        for t_off, s_off in self.pieces:
+            if s_off <= rel:
+                found = max(0, t_off + rel - s_off)
+        return min(found, len(self.text))
 
 
 # ---------------------------------------------------------------------------
@@ -426,11 +464,30 @@ def _classify(
 
 
 def _flush(run: list, keep: bool, wanted: frozenset, out: List[Occurrence]) -> None:
-    """Emit (or drop) the literals of a finished run of adjacent strings."""
-    if keep:
-        for text, s, e, ctx, key in run:
+    """Emit (or drop) a finished run of adjacent strings: one string, whose
+    value is its pieces joined (``None`` marks a piece whose value is not its
+    text, which makes the joined value unknown)."""
+    if keep and run:
+        if len(run) == 1:
+            if run[0] is None:
+                run.clear()
+                return
+            text, s, e, ctx, key = run[0]
             if ctx in wanted:
                 out.append(_occurrence(text, s, e, ctx, key))
+        elif None not in run:
+            ctx, key = run[0][3], run[0][4]
+            if ctx in wanted:
+                s0 = run[0][1]
+                pieces = []
+                t_off = 0
+                for text, s, _, _, _ in run:
+                    pieces.append((t_off, s - s0))
+                    t_off += len(text)
+                joined = "".join(item[0] for item in run)
+                occ = _occurrence(joined, s0, run[-1][2], ctx, key)
+                occ.__dict__["pieces"] = tuple(pieces)
+                out.append(occ)
     run.clear()
 
 
@@ -573,6 +630,7 @@ def _scan(src: str, wanted: frozenset, out: List[Occurrence]) -> None:
                     run.append((text, s, e, ctx, key))
                     run_key = text
                 else:
+                    run.append(None)  # an empty piece: no joined value to read
                     run_key = None
                 run_active = True
                 run_stmt = False
@@ -653,6 +711,8 @@ def _scan(src: str, wanted: frozenset, out: List[Occurrence]) -> None:
                 if clean:
                     ctx, key = _classify(src, stack, in_base, stmt_key)
                     run.append((text, s, e, ctx, key))
+                else:
+                    run.append(None)  # a value we do not read (f-string, escapes, bytes)
                 stmt_start = False
                 if comma:
                     _flush(run, True, wanted, out)
@@ -766,6 +826,58 @@ def _scan(src: str, wanted: frozenset, out: List[Occurrence]) -> None:
     if run_active:
         # Nothing followed the run: it ended its statement.
         _flush(run, not run_stmt, wanted, out)
+
+
+# ---------------------------------------------------------------------------
+# Whole-file facts: is this a config, which names does it register.
+
+# `_base_ = ...`, `with read_base():`, or a top-level `model = dict(` at the
+# start of a line: what OpenMMLab configs have and other Python files do not.
+_CONFIG_MARK = re.compile(
+    r"^(?:_base_\s*=|with\s+read_base\s*\(\s*\)\s*:|model\s*=\s*dict\s*\()", re.MULTILINE
+)
+# `@MODELS.register_module()` (any registry, with or without arguments) then
+# the class it decorates, other decorators allowed in between.
+_REGISTERED = re.compile(
+    r"^[ \t]*@\s*\w+(?:\.\w+)*\.register_module\s*\([^)]*\)\s*\n"
+    r"(?:[ \t]*@[^\n]*\n)*[ \t]*class\s+(" + _ID + r")",
+    re.MULTILINE,
+)
+_REGISTERED_NAMED = re.compile(r"\.register_module\s*\(\s*(?:name\s*=\s*)?['\"]([\w.\-]+)['\"]")
+_TYPE_VALUE = re.compile(
+    r"\btype\s*=\s*['\"]([A-Za-z_][\w.\-]*)['\"]"
+    r"|['\"]type['\"]\s*:\s*['\"]([A-Za-z_][\w.\-]*)['\"]"
+)
+
+
+def looks_like_config(text: str) -> bool:
+    """Whether a Python source reads as an OpenMMLab config by its content.
+
+    True for a top-level ``_base_ = ...``, ``with read_base():`` or
+    ``model = dict(...)``; the file is only searched, never run.
+    """
+    if not isinstance(text, str):
+        return False
+    return _CONFIG_MARK.search(text) is not None
+
+
+def registered_names(text: str) -> list[str]:
+    """Class names registered with ``@REGISTRY.register_module()`` (and names
+    given to it explicitly), then the ``type='...'`` values of a source, each
+    once, in source order: the words a workspace's own code adds.
+    """
+    if not isinstance(text, str):
+        return []
+    found: dict[str, int] = {}
+    for mt in _REGISTERED.finditer(text):
+        found.setdefault(mt.group(1), mt.start(1))
+    for mt in _REGISTERED_NAMED.finditer(text):
+        found.setdefault(mt.group(1), mt.start(1))
+    for mt in _TYPE_VALUE.finditer(text):
+        i = 1 if mt.group(1) is not None else 2
+        # `type='mmpretrain.VisionTransformer'`: the class name is the last piece.
+        found.setdefault(mt.group(i).rsplit(".", 1)[-1], mt.start(i))
+    return sorted(found, key=found.__getitem__)
 
 
 def module_to_path(module: str) -> str:

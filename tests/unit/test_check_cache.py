@@ -171,7 +171,7 @@ def test_projects_sharing_a_cache_folder_keep_files_of_their_own(tmp_path, capsy
 
 def test_select_and_severity_filters_apply_to_cached_findings(project, tmp_path):
     cache = tmp_path / "cache"
-    write(project, "tools/ok.py", "x = get_model('resnet50_8xb32_in1k_typo')\n")
+    write(project, "tools/ok.py", "x = get_model('resnet50_8x32_in1k_typo')\n")
     everything = check(project, cache, min_severity="hint")
     picked = check(project, cache, select=["MMN202"])
     assert picked.cached == 3

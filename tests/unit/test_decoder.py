@@ -167,7 +167,7 @@ def test_private_helper_module_is_not_a_config_name():
 # -- regressions ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["resnet50-ea4938fc.pth", "-ea4938fc.pth", "a/-0123abcd.pth"])
+@pytest.mark.parametrize("text", ["resnet50-ea4938fc.pth", "-ea4938fc.pth", "https://h/a/-0123abcd.pth"])
 def test_hash_without_underscore_does_not_crash(text):
     d = decode(text)
     assert "MMN115" in codes(d)

@@ -35,7 +35,15 @@ def check_invariants(source: str, occs: List[Occurrence]) -> None:
     last_end = -1
     for o in occs:
         assert isinstance(o, Occurrence)
-        assert source[o.start : o.end] == o.text
+        if o.pieces:
+            # Adjacent literals: each piece's value stands in the source.
+            bounds = [t for t, _ in o.pieces[1:]] + [len(o.text)]
+            for (t_off, s_off), t_end in zip(o.pieces, bounds):
+                at = o.start + s_off
+                assert source[at : at + t_end - t_off] == o.text[t_off:t_end]
+            assert o.start + o.pieces[-1][1] + len(o.text) - o.pieces[-1][0] == o.end
+        else:
+            assert source[o.start : o.end] == o.text
         assert o.text  # empty literals name nothing and are not reported
         assert o.start >= last_end  # sorted, no overlaps
         last_end = o.end
@@ -205,9 +213,8 @@ def test_checkpoint_key_holds_for_the_whole_value() -> None:
     )
     assert triples(source) == [
         ("/latest.pth", CHECKPOINT, "load_from"),
-        # Implicitly concatenated pieces are reported one by one, never merged.
-        ("https://download.openmmlab.com/a/", CHECKPOINT, "pretrained"),
-        ("b_20230101-12345678.pth", CHECKPOINT, "pretrained"),
+        # Implicitly concatenated pieces are one string, reported joined.
+        ("https://download.openmmlab.com/a/b_20230101-12345678.pth", CHECKPOINT, "pretrained"),
         ("z", LITERAL, None),
     ]
 
@@ -671,8 +678,12 @@ def tokenize_literals(source: str) -> Set[Tuple[int, int, str]]:
                 and prev in ("NEWLINE", "INDENT", "DEDENT", ";", ":")
                 and (nkind in ("NEWLINE", "ENDMARKER") or (nkind == "OP" and nt.string == ";"))
             )
+            # Adjacent literals are one string: reported once, joined, when
+            # every piece's value is its text.
+            pieces = []
             for kind_k, tk in toks[i:j]:
                 if kind_k != "STRING" or dict_key or statement:
+                    pieces.append(None)
                     continue
                 text = tk.string
                 q = 0
@@ -682,11 +693,15 @@ def tokenize_literals(source: str) -> Set[Tuple[int, int, str]]:
                 qlen = 3 if text[q : q + 3] in ("'''", '"""') else 1
                 body = text[q + qlen : len(text) - qlen]
                 if set(prefix) & set("bft") or not body or "\r" in body:
+                    pieces.append(None)
                     continue
                 if "\\" in body and "r" not in prefix:
+                    pieces.append(None)
                     continue
                 start = line_starts[tk.start[0] - 1] + tk.start[1] + q + qlen
-                found.add((start, start + len(body), body))
+                pieces.append((start, start + len(body), body))
+            if pieces and None not in pieces and not (dict_key or statement):
+                found.add((pieces[0][0], pieces[-1][1], "".join(p[2] for p in pieces)))
             prev = "STRING"
             i = j
             continue
