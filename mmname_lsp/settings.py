@@ -78,6 +78,15 @@ SCHEMA: Tuple[SettingSpec, ...] = (
         "Where to look for names.",
     ),
     SettingSpec(
+        "configGlobs", {"type": "array", "items": {"type": "string"}, "default": []}, "`[]`",
+        "configs outside a `configs` folder, as gitignore-style globs (e.g. "
+        "`experiments/**/*.py`); files whose content is a config's are found anyway",
+        "Python files that are OpenMMLab configs although they are not under a folder named "
+        "`configs`, as gitignore-style globs, e.g. `[\"experiments/**/*.py\"]`. Files whose "
+        "content reads as a config (`_base_`, `read_base()`, a top-level `model = dict(...)`) "
+        "are recognised without it.",
+    ),
+    SettingSpec(
         "workspaceDiagnostics", {"type": "boolean", "default": True}, "`true`",
         "also report on files that are not open (the workspace index)",
         "Report problems of files that are not open (configs, metafiles, READMEs of "
@@ -140,6 +149,11 @@ class Settings:
     extra_tokens: Mapping[str, Tuple[str, str]] = field(default_factory=dict)
     sources: FrozenSet[str] = frozenset(SOURCE_KINDS)
     workspace_diagnostics: bool = True
+    config_globs: Tuple[str, ...] = ()
+    # The words the workspace uses (naming.learned.LearnedWords), learned by
+    # the language server's index or `mmname check` over the checked files;
+    # not a user setting.
+    learned: Any = field(default=None, compare=False)
 
     def severity_of(self, code: str, default: str) -> Optional[str]:
         """The severity a finding of ``code`` gets, or None when the rule is off."""
@@ -176,6 +190,13 @@ def parse_settings(raw: Any) -> Tuple[Settings, List[str]]:
             tokens, errs = _parse_tokens(value)
             kwargs["extra_tokens"] = tokens
             errors.extend(errs)
+        elif key == "configGlobs":
+            if value == {}:
+                kwargs["config_globs"] = ()  # Neovim sends an empty Lua table as a map
+            elif isinstance(value, list) and all(isinstance(v, str) and v for v in value):
+                kwargs["config_globs"] = tuple(value)
+            else:
+                errors.append("`mmname.configGlobs` must be a list of glob patterns")
         elif key == "sources":
             if isinstance(value, list) and all(v in SOURCE_KINDS for v in value):
                 kwargs["sources"] = frozenset(value)

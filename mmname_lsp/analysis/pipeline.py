@@ -7,20 +7,23 @@ Pure Python on code-point offsets; reads the file system only to check that
 from __future__ import annotations
 
 import os
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
-from typing import Any, List, Mapping, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
+from mmname_lsp.files import glob_to_regex
 from mmname_lsp.findings import FILENAME, Finding, Occurrence, to_finding
 from mmname_lsp.naming import model as m
 from mmname_lsp.naming.decoder import Decoder, default_decoder
+from mmname_lsp.naming.learned import LearnedWords
 from mmname_lsp.naming.model import Decoded
 from mmname_lsp.rules.references import broken_base, missing_reference, unknown_model
 from mmname_lsp.rules.suppressions import finalize_findings
 from mmname_lsp.settings import Settings
-from mmname_lsp.sources.python import module_to_path
+from mmname_lsp.sources.python import looks_like_config, module_to_path, registered_names
 
 # A plain string literal is reported only when it is very likely a name.
 LITERAL_CONFIDENCE = 0.7
@@ -81,8 +84,58 @@ def decoder_for(extra: Tuple[Tuple[str, Tuple[str, str]], ...]) -> Decoder:
     return Decoder(default_vocabulary().with_extra(dict(extra)))
 
 
-def settings_decoder(settings: Settings) -> Decoder:
-    return decoder_for(tuple(sorted(settings.extra_tokens.items())))
+# Decoders that know a workspace's learned words, by (user words, learned words).
+_LEARNED: Dict[Tuple[Any, int], Tuple[LearnedWords, Decoder]] = {}
+
+
+def settings_decoder(settings: Settings, learned: Optional[LearnedWords] = None) -> Decoder:
+    """The decoder for ``settings`` (its extra tokens), knowing the words a
+    workspace uses (``learned``, else the settings' own: a snapshot that is
+    replaced, never mutated)."""
+    extra = tuple(sorted(settings.extra_tokens.items()))
+    if learned is None:
+        learned = settings.learned
+    if learned is None or not learned.counts:
+        return decoder_for(extra)
+    key = (extra, id(learned))
+    hit = _LEARNED.get(key)
+    if hit is not None and hit[0] is learned:
+        return hit[1]
+    from mmname_lsp.naming.vocabulary import default_vocabulary
+
+    decoder = Decoder(default_vocabulary().with_extra(dict(extra)).with_learned(learned))
+    if len(_LEARNED) >= 4:
+        _LEARNED.clear()
+    _LEARNED[key] = (learned, decoder)
+    return decoder
+
+
+def matches_glob(path: str, globs: Iterable[str]) -> bool:
+    """Whether ``path`` (or any tail of it) matches one of the gitignore-style ``globs``."""
+    parts = PurePath(path.replace("\\", "/")).parts
+    for pattern in globs:
+        rx = _glob(pattern)
+        if any(rx.fullmatch("/".join(parts[i:])) for i in range(len(parts))):
+            return True
+    return False
+
+
+@lru_cache(maxsize=64)
+def _glob(pattern: str) -> re.Pattern[str]:
+    return re.compile(glob_to_regex(pattern.strip("/")))
+
+
+def workspace_words(path: str, text: str, settings: Settings
+                    ) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """What a Python file adds to its workspace's words: its file name when it
+    is a config (in a ``configs`` folder, matched by ``configGlobs`` or a config
+    by its content), and the classes it registers or names in ``type=``."""
+    name = config_stem_candidate(path)
+    names: Tuple[str, ...] = ()
+    if name is not None and (in_configs_folder(path) or matches_glob(path, settings.config_globs)
+                             or looks_like_config(text)):
+        names = (name,)
+    return names, tuple(registered_names(text))
 
 
 def config_stem_candidate(path: str) -> Optional[str]:
@@ -110,11 +163,15 @@ def analyse(
     config_cache: Any = None,
     overlay: Optional[Mapping[str, str]] = None,
     consistency: bool = True,
+    is_config: Optional[bool] = None,
 ) -> Analysis:
     """Find and decode every name in ``text`` (the content of ``path``, if any).
 
     For a config file, its content is also compared with its name (statically
     resolved; ``overlay`` gives unsaved texts of other open files by path).
+    A config is a file under a ``configs`` folder, one matching the setting
+    ``configGlobs``, or one whose content reads as a config (``is_config``
+    says so for a caller that read the content but passes no text).
     """
     settings = settings or Settings()
     decoder = decoder or settings_decoder(settings)
@@ -122,7 +179,13 @@ def analyse(
     if not settings.enable:
         return result
     if path and FILENAME in settings.sources:
-        _filename(result, path, decoder)
+        if in_configs_folder(path) or matches_glob(path, settings.config_globs):
+            declared = "folder"
+        elif is_config if is_config is not None else looks_like_config(text):
+            declared = "content"
+        else:
+            declared = ""
+        _filename(result, path, decoder, declared)
     if path is None or path.endswith((".py", ".pyi")) or not os.path.splitext(path)[1]:
         _python(result, text, path, settings, decoder)
     occ = result.filename_occurrence()
@@ -136,12 +199,19 @@ def analyse(
     return result
 
 
-def _filename(result: Analysis, path: str, decoder: Decoder) -> None:
+def _filename(result: Analysis, path: str, decoder: Decoder, declared: str) -> None:
+    """Judge the file name of a config: one in a ``configs`` folder or matched
+    by ``configGlobs`` (``declared`` "folder"), one whose content is a config's
+    ("content": its name is judged when it has parts at all, so `train.py`
+    is left alone), or any file whose name decodes surely as a config's."""
     name = config_stem_candidate(path)
     if name is None:
         return
     decoded = decoder.decode(name, m.KIND_CONFIG)
-    if not in_configs_folder(path) and not _looks_like_name(decoded, FILENAME_CONFIDENCE):
+    if declared == "content":
+        if len(decoded.parts) < 2:
+            return
+    elif not declared and not _looks_like_name(decoded, FILENAME_CONFIDENCE):
         return
     occ = Occurrence(FILENAME, 0, 0, decoded)
     result.occurrences.append(occ)

@@ -178,6 +178,11 @@ def settings_stamp(settings: Settings) -> List[Any]:
         sorted(settings.severity.items()),
         sorted([k, list(v)] for k, v in settings.extra_tokens.items()),
         sorted(settings.sources),
+        sorted(settings.config_globs),
+        # The learned words change what is a typo: their counts are part of
+        # the environment (a word's meaning says how many names use it).
+        sorted([w, settings.learned.count(w)] for w in settings.learned.known())
+        if settings.learned is not None else [],
     ]
 
 

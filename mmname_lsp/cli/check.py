@@ -41,6 +41,7 @@ from mmname_lsp.analysis import Analysis, Finding, Occurrence, analyse, settings
 from mmname_lsp.analysis.fixes import apply_text_fixes, text_fixes
 from mmname_lsp.cli.cache import FindingCache
 from mmname_lsp.cli.parallel import analyse_files
+from mmname_lsp.cli.words import learn_checked
 from mmname_lsp.codes import RULES, SEVERITY_RANK, Selection
 from mmname_lsp.files import (
     BOM,
@@ -291,6 +292,11 @@ class Checker:
                                     force_exclude=opts.force_exclude)
         result.notices.extend(notices)
         do_fix = opts.fix or opts.diff
+        # The checked files' own words, as the editor learns its workspace's:
+        # a word several of them use is not a typo.
+        memo = Path(opts.cache_dir) if opts.cache_dir is not None and not do_fix else None
+        learned = learn_checked(targets, self.settings, memo, opts.cache_scope)
+        self.settings = dataclasses.replace(self.settings, learned=learned)
         reports: List[FileReport] = []
         analyses: Dict[int, Analysis] = {}
         cache = None if do_fix else self._open_cache()

@@ -402,6 +402,14 @@ def _int(value: Any) -> Optional[int]:
     return None
 
 
+def _joined_digits(value: Any) -> Optional[str]:
+    """``(8, 7, 7)`` -> ``"877"``: how names write a 3-D size, one digit each."""
+    if isinstance(value, (list, tuple)) and len(value) == 3 and all(
+            isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= 9 for x in value):
+        return "".join(str(x) for x in value)
+    return None
+
+
 def _square(value: Any) -> Optional[int]:
     """Side of a square size: ``384`` or ``(384, 384)``; None otherwise."""
     n = _int(value)
@@ -783,6 +791,11 @@ class _Run:
         code = "MMN307"
         n = int(_PATCH.fullmatch(tok.text).group(1))
         v = self.cfg.get("model.backbone.patch_size")
+        if v is not None and _joined_digits(v.value) == str(n):
+            # `p244` is a 3-D patch of 2x4x4: `patch_size=(2, 4, 4)`.
+            self.fact(tok, _fact("model.backbone.patch_size", v))
+            self.agree(code, tok)
+            return
         size = _square(v.value) if v is not None else None
         if size is None:
             self.unknown(code, tok)
@@ -809,6 +822,11 @@ class _Run:
             self.unknown(code, tok)
             return
         value = v.value
+        if _joined_digits(value) == str(n):
+            # `w877` is a 3-D window of 8x7x7: `window_size=(8, 7, 7)`.
+            self.fact(tok, _fact("model.backbone.window_size", v))
+            self.agree(code, tok)
+            return
         sizes: List[int] = []
         if _square(value) is not None:
             sizes = [_square(value)]

@@ -34,7 +34,8 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 from pygls.workspace import TextDocument
 
-from mmname_lsp.analysis import Analysis, analyse
+from mmname_lsp.analysis import Analysis, analyse, settings_decoder
+from mmname_lsp.naming.decoder import Decoder
 from mmname_lsp.server.convert import LineIndex, document_path, to_diagnostic
 from mmname_lsp.settings import Settings, parse_settings
 
@@ -311,7 +312,8 @@ class Session:
 
                 self.config_cache = ConfigCache()
             result = analyse(text, path, settings, config_cache=self.config_cache,
-                             overlay=self.open_texts(exclude=path))
+                             overlay=self.open_texts(exclude=path),
+                             decoder=self.decoder(settings))
             self.trace_skipped(doc.uri, path, result)
         self.analyses[doc.uri] = (version, source, result)
         return result
@@ -345,7 +347,8 @@ class Session:
                     # Large texts are not resolved statically: no shared state is
                     # touched but the decoders' thread-safe caches.
                     result = await loop.run_in_executor(None, functools.partial(
-                        analyse, text, path, settings, consistency=False))
+                        analyse, text, path, settings, consistency=False,
+                        decoder=self.decoder(settings)))
                 self.analyses[uri] = (version, source, result)
             else:
                 return
@@ -361,6 +364,21 @@ class Session:
                 self.server.workspace_diagnostic_refresh(None)
         else:
             self.publish(uri)
+
+    def decoder(self, settings: Settings) -> Decoder:
+        """The decoder for ``settings`` that knows the workspace's own words."""
+        index = self.state.index
+        return settings_decoder(settings, index.learned if index is not None else None)
+
+    def learn(self) -> None:
+        """Count the workspace's words again; when they changed, the files they
+        concern are indexed again and every open document is analysed again."""
+        index = self.state.index
+        if index is None:
+            return
+        if index.learn_and_recheck():
+            log.info("the workspace's words changed: %d known", len(index.learned.known()))
+            self.refresh_all()
 
     def trace_skipped(self, uri: str, path: Optional[str], result: Analysis) -> None:
         """Say what the static config reader left out and why: in the log, and

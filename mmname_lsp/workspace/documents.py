@@ -69,7 +69,7 @@ def analyse_document(
     if not settings.enable:
         return result
     kind = file_kind(path)
-    decoder = settings_decoder(settings)
+    decoder = settings_decoder(settings, index.learned if index is not None else None)
     published = index.published if index is not None else published_in_zoo
     root = index.repo_root(path) if index is not None else os.path.dirname(path)
     issues: List[Tuple[Problem, Optional[Occurrence]]] = []

@@ -48,7 +48,9 @@ from typing import (
 )
 
 from mmname_lsp.analysis import analyse, settings_decoder
+from mmname_lsp.analysis.pipeline import workspace_words
 from mmname_lsp.files import read_regular_stat
+from mmname_lsp.naming.learned import LearnedWords, WordCounter, words_of_name
 from mmname_lsp.naming.model import Problem
 from mmname_lsp.rules.consistency import Related
 from mmname_lsp.rules.metafile import count_of, metafile_name_issues
@@ -64,6 +66,7 @@ from mmname_lsp.rules.references import (
 )
 from mmname_lsp.rules.suppressions import find_suppressions
 from mmname_lsp.settings import Settings
+from mmname_lsp.sources.python import looks_like_config
 from mmname_lsp.text import Positions, Range, units  # noqa: F401  (units: re-exported)
 from mmname_lsp.workspace.bases import base_literals, base_target
 from mmname_lsp.workspace.model import (
@@ -138,6 +141,7 @@ class WorkspaceIndex:
         self.published = published or published_in_zoo
         self._repo_roots: Dict[str, str] = {}
         self.generation = 0
+        self.learned = LearnedWords()
         self.truncated: List[str] = []  # roots whose walk hit MAX_FILES
 
     # -- folders ----------------------------------------------------------------
@@ -190,6 +194,33 @@ class WorkspaceIndex:
         self._repo_roots[folder] = result
         return result
 
+    # -- the workspace's own words -------------------------------------------------
+
+    def refresh_learned(self) -> Set[str]:
+        """Count the words of the indexed names and registered classes again;
+        returns the words whose standing changed (learned now, or no more)."""
+        counter = WordCounter()
+        for record in self.files.values():
+            counter.add_names(record.names)
+            counter.add_classes(record.classes)
+        learned = counter.freeze()
+        before = {w: self.learned.count(w) for w in self.learned.known()}
+        after = {w: learned.count(w) for w in learned.known()}
+        self.learned = learned
+        return {w for w in before.keys() | after.keys() if before.get(w) != after.get(w)}
+
+    def learn_and_recheck(self) -> bool:
+        """Refresh the learned words and index again the files whose names they
+        concern; True when the words changed."""
+        changed = self.refresh_learned()
+        if not changed:
+            return False
+        for path, record in list(self.files.items()):
+            if any(w in changed for n in record.names for w in words_of_name(n)):
+                record.stamp = (0, 0)  # read it again, though unchanged on disk
+                self.index_file(path)
+        return True
+
     def files_to_index(self, root: str, max_files: int = MAX_FILES) -> List[str]:
         """Add ``root`` and list the files under it to index, metafiles first
         (the configs' hover and the names' checks use the zoo)."""
@@ -208,6 +239,7 @@ class WorkspaceIndex:
         for i, path in enumerate(order, 1):
             self.index_loaded(self.load(path))
             yield i, total
+        self.learn_and_recheck()
 
     def index_root(self, root: str, max_files: int = MAX_FILES) -> None:
         for _ in self.iter_index_root(root, max_files):
@@ -376,9 +408,12 @@ class WorkspaceIndex:
         name = os.path.basename(path)
         # The file name only (the content is analysed when the file is open);
         # `_base_` files and private helpers are never judged.
+        settings = self._settings_for(path)
+        record.names, record.classes = workspace_words(path, text, settings)
         if not name.startswith("_") and name.endswith(".py") and not _in_base_folder(path):
-            settings = self._settings_for(path)
-            result = analyse("", path, settings, consistency=False)
+            result = analyse("", path, settings, consistency=False,
+                             decoder=settings_decoder(settings, self.learned),
+                             is_config=looks_like_config(text))
         else:
             result = None
         if result is not None and result.filename_occurrence() is not None:
@@ -399,7 +434,7 @@ class WorkspaceIndex:
         record = FileRecord(path, METAFILE)
         mf = parse_metafile(text, urls=False)
         pos = Positions(text, self.encoding)
-        decoder = settings_decoder(self._settings_for(path))
+        decoder = settings_decoder(self._settings_for(path), self.learned)
         root = self.repo_root(path)
         refs = []
         models = []
@@ -428,6 +463,7 @@ class WorkspaceIndex:
         record.refs = tuple(refs)
         record.models = tuple(models)
         record.hits = tuple(hits)
+        record.names = tuple(m.name for m in models)
         return record
 
     def _model_index_record(self, path: str, text: str) -> FileRecord:

@@ -10,7 +10,6 @@ from typing import Any, Dict, Optional, Tuple
 
 from lsprotocol import types
 
-from mmname_lsp.analysis import settings_decoder
 from mmname_lsp.server.convert import (
     document_path,
 )
@@ -110,7 +109,7 @@ def _completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[Di
     base_dir = os.path.dirname(path) if path else None
     settings = ls.session.settings_for(doc.uri)
     token_start, cands = complete(
-        prefix, context, base_dir=base_dir, decoder=settings_decoder(settings)
+        prefix, context, base_dir=base_dir, decoder=ls.session.decoder(settings)
     )
     rng = index.range(line_start + q + 1 + token_start, offset)
     # Items are built as plain LSP-shaped dicts: constructing and validating
@@ -140,7 +139,6 @@ _YAML_KEY = re.compile(r"^(?P<lead>[ \t]*(?:-[ \t]+)?)(?P<key>Name|Config|Weight
 def complete_other(ls: MMNameServer, params: types.CompletionParams
                    ) -> Optional[types.CompletionList]:
     """Completion in a metafile value or a README code span; None: not such a place."""
-    from mmname_lsp.analysis import settings_decoder
     from mmname_lsp.ide.completion import complete
     from mmname_lsp.workspace.model import METAFILE, README, file_kind
 
@@ -153,7 +151,7 @@ def complete_other(ls: MMNameServer, params: types.CompletionParams
     line_start = index.starts[line_no]
     line = index.lines[line_no].rstrip("\r\n")
     col = offset - line_start
-    decoder = settings_decoder(ls.session.settings_for(doc.uri))
+    decoder = ls.session.decoder(ls.session.settings_for(doc.uri))
     base_dir = None
     if kind == METAFILE:
         km = _YAML_KEY.match(line)

@@ -143,6 +143,10 @@ async def index_roots(ls: MMNameServer, roots: Iterable[str]) -> None:
         assert ls.session.state.ready is not None
         ls.session.state.ready.set()
     try:
+        ls.session.learn()
+    except Exception:  # noqa: BLE001
+        log.exception("learning the workspace's words failed")
+    try:
         if ls.session.install_workspace_zoo():
             ls.session.refresh_all()
     except Exception:  # noqa: BLE001
@@ -540,6 +544,7 @@ def _drain_slice(ls: MMNameServer) -> None:
 def _settle(ls: MMNameServer, paths: List[str]) -> None:
     """After a batch of file events: re-check the open documents (a file they
     name may have appeared or gone) and publish what changed, once."""
+    ls.session.learn()
     _refresh_open(ls)
     _after_index_change(ls, paths)
 
