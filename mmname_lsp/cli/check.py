@@ -89,6 +89,13 @@ class CheckOptions:
     cache_scope: str = ""  # the project's folder (projects may share a cache folder)
     # Processes for files not in the cache (0: one per CPU); many files only.
     jobs: int = 1
+    # The files to check, already found (per-file configuration groups them);
+    # None: found from ``paths`` here.
+    targets: Optional[List[Target]] = None
+    # Text read from standard input (`mmname check -`), reported under
+    # ``stdin_path`` ("-" when not named); never written, never cached.
+    stdin_text: Optional[str] = None
+    stdin_path: Optional[str] = None
 
 
 @dataclass
@@ -287,9 +294,12 @@ class Checker:
         opts = self.options
         result = CheckResult()
         paths = list(opts.paths)
-        targets, notices = discover(paths, opts.excludes, use_git=opts.use_git,
-                                    force_exclude=opts.force_exclude)
-        result.notices.extend(notices)
+        if opts.targets is not None:
+            targets = list(opts.targets)
+        else:
+            targets, notices = discover(paths, opts.excludes, use_git=opts.use_git,
+                                        force_exclude=opts.force_exclude)
+            result.notices.extend(notices)
         do_fix = opts.fix or opts.diff
         reports: List[FileReport] = []
         analyses: Dict[int, Analysis] = {}
@@ -371,8 +381,21 @@ class Checker:
             report.fixable_ids = frozenset(id(f) for f in safe)
             report.unsafe_fixable = len(self.fixable(found, report.abs_path, True)) - len(safe)
         result.reports = reports
+        if opts.stdin_text is not None:
+            result.reports.append(self.check_stdin(opts.stdin_text, opts.stdin_path))
+            result.files_checked += 1
         result.reports.extend(self.check_names(opts.names))
         return result
+
+    def check_stdin(self, text: str, path: Optional[str]) -> FileReport:
+        """Findings of ``text`` as if it were the file ``path`` (its file name,
+        its folder for `_base_` paths); no file name at all when None."""
+        analysis = analyse(text, os.path.abspath(path) if path else None, self.settings)
+        found = self.reported(analysis.findings)
+        # No abs_path: nothing may be written or renamed for it.
+        report = FileReport(path or "-", None, text, _sorted(found, text))
+        report.skipped = list(analysis.skipped)
+        return report
 
     def _settle_fixes(self, reports: List[FileReport], analyses: Dict[int, Analysis],
                       result: CheckResult) -> List[FileReport]:
@@ -592,6 +615,37 @@ class Checker:
 
 def run_check(options: CheckOptions) -> CheckResult:
     return Checker(options).run()
+
+
+def merge_results(results: Sequence[CheckResult], order: Dict[str, int]) -> CheckResult:
+    """One result from the runs of several configuration groups; file reports
+    in ``order`` (by the key of their path before any rename), then stdin and
+    names, so that the output does not depend on how files were grouped."""
+    merged = CheckResult()
+    folders: List[str] = []
+    files: List[Tuple[int, FileReport]] = []
+    others: List[FileReport] = []
+    for result in results:
+        merged.notices.extend(result.notices)
+        merged.fixed += result.fixed
+        merged.renames.extend(result.renames)
+        merged.references_updated += result.references_updated
+        merged.files_checked += result.files_checked
+        merged.cached += result.cached
+        merged.workers = max(merged.workers, result.workers)
+        if result.cache_folder is not None and result.cache_folder not in folders:
+            folders.append(result.cache_folder)
+        for report in result.reports:
+            if report.abs_path is None:
+                others.append(report)
+                continue
+            before = next((r.old_abs for r in result.renames if r.new_abs == report.abs_path),
+                          report.abs_path)
+            files.append((order.get(_key(before), len(order)), report))
+    files.sort(key=lambda pair: pair[0])
+    merged.reports = [r for _i, r in files] + others
+    merged.cache_folder = ", ".join(folders) if folders else None
+    return merged
 
 
 # ---------------------------------------------------------------------------
