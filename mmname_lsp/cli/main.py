@@ -374,7 +374,7 @@ def _report(args: argparse.Namespace, result, out: TextIO, err: TextIO) -> int:
             _say(err, f"mmname check: {n.level}: {printable(n.path)}: {n.message}\n")
     if args.verbose:
         _say(err, output.render_verbose(result))
-    machine = args.format in ("json", "sarif", "github") or args.diff
+    machine = args.format in ("json", "json-envelope", "sarif", "github") or args.diff
     closing = err if machine else out
     if args.diff:
         if quiet < 2:
@@ -396,6 +396,8 @@ def _report(args: argparse.Namespace, result, out: TextIO, err: TextIO) -> int:
         rows = output.statistics(result)
         if args.format == "json":
             _say(out, output.dumps(rows))
+        elif args.format == "json-envelope":
+            _say(out, output.dumps(output.to_envelope(result, rows)))
         else:
             _say(out, output.render_statistics_text(rows))
     else:
@@ -463,8 +465,11 @@ def _add_check_parser(sub) -> None:
                      help="also check NAME (model name, config path or checkpoint); "
                           "reported with path <name>; repeatable")
     chk.add_argument("--format", "--output-format", dest="format",
-                     choices=("text", "json", "sarif", "github"), default="text",
-                     help="output format (default: text)")
+                     choices=("text", "json", "json-envelope", "sarif", "github"),
+                     default="text",
+                     help="output format (default: text); json is an array of findings, "
+                          "json-envelope an object with the schema `version`, the "
+                          "findings, the notices and the counts")
     chk.add_argument("-o", "--output-file", metavar="FILE",
                      help="write the findings and the summary to FILE instead of stdout")
     chk.add_argument("--stdin-filename", metavar="PATH",

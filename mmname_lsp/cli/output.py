@@ -26,7 +26,12 @@ from mmname_lsp.codes import DOCS_URL, RULES
 from mmname_lsp.files import Notice
 from mmname_lsp.text import Positions as TextPositions
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "json-envelope", "sarif", "github")
+# The version of the JSON of a finding.  `--format json` stays a bare array
+# of findings (tools parse it as one); `--format json-envelope` wraps it in an
+# object that carries this number, the notices and the counts.  Adding a key
+# keeps the version; removing or changing one raises it.
+JSON_VERSION = 1
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
@@ -318,6 +323,23 @@ def render_json(result: CheckResult) -> str:
     return dumps(to_json(result))
 
 
+def to_envelope(result: CheckResult, statistics_rows: Optional[List[Dict[str, Any]]] = None,
+                ) -> Dict[str, Any]:
+    """``--format json-envelope``: the findings (or the statistics) with the
+    schema version, mmname's version, the notices and the counts."""
+    body: Dict[str, Any] = {"version": JSON_VERSION, "mmname": __version__}
+    if statistics_rows is not None:
+        body["statistics"] = statistics_rows
+    else:
+        body["findings"] = to_json(result)
+    body["notices"] = [{"level": n.level, "path": n.path, "message": n.message}
+                       for n in result.notices]
+    body["summary"] = {"files": result.files_checked, "problems": len(result.findings),
+                       "fixed": result.fixed, "renamed": len(result.renames),
+                       "errors": len(result.errors)}
+    return body
+
+
 # ---------------------------------------------------------------------------
 # SARIF 2.1.0
 
@@ -485,6 +507,8 @@ def render_github(result: CheckResult) -> str:
 def render(result: CheckResult, fmt: str, colour: bool = False) -> str:
     if fmt == "json":
         return render_json(result)
+    if fmt == "json-envelope":
+        return dumps(to_envelope(result))
     if fmt == "sarif":
         return render_sarif(result)
     if fmt == "github":

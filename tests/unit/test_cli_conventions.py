@@ -311,3 +311,25 @@ def test_config_for_finds_the_nearest_table_and_remembers_it(monorepo):
     forget_configs()
     assert config_for(monorepo / "b" / "m.py").select == ("MMN1",)
     assert ConfigFinder().config_for(monorepo / "b" / "x.py").select == ("MMN1",)
+
+
+def test_json_stays_an_array_and_the_envelope_carries_the_version(tmp_path):
+    from mmname_lsp.cli.output import JSON_VERSION
+
+    (tmp_path / "a.py").write_text(BAD)
+    plain = json.loads(mmname("check", "a.py", "nosuch.py", "--format", "json", "--no-cache",
+                              cwd=tmp_path).stdout)
+    assert isinstance(plain, list) and {d["code"] for d in plain} == {"MMN101", "MMN103"}
+    proc = mmname("check", "a.py", "nosuch.py", "--format", "json-envelope", "--no-cache",
+                  cwd=tmp_path)
+    body = json.loads(proc.stdout)
+    assert body["version"] == JSON_VERSION == 1
+    assert body["findings"] == plain
+    assert body["notices"] == [{"level": "error", "path": "nosuch.py",
+                                "message": "no such file or folder"}]
+    assert body["summary"] == {"files": 1, "problems": 2, "fixed": 0, "renamed": 0,
+                               "errors": 1}
+    stats = json.loads(mmname("check", "a.py", "--statistics", "--format", "json-envelope",
+                              "--no-cache", cwd=tmp_path).stdout)
+    assert stats["version"] == 1 and {r["code"] for r in stats["statistics"]} == {
+        "MMN101", "MMN103"}
