@@ -441,6 +441,13 @@ def cmd_rule(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_completion(args: argparse.Namespace, out: TextIO) -> int:
+    from mmname_lsp.cli.completion import script
+
+    out.write(script(args.shell))
+    return 0
+
+
 def _jobs(value: str) -> int:
     try:
         n = int(value)
@@ -565,6 +572,14 @@ def build_parser() -> argparse.ArgumentParser:
                       default="text",
                       help="text (Markdown) or json (an object for one code, else an array)")
     rule.set_defaults(func=cmd_rule)
+    comp = sub.add_parser(
+        "completion", help="print a shell completion script (bash, zsh, fish)",
+        description="Print the completion script of SHELL. bash: "
+                    "`source <(mmname completion bash)` in ~/.bashrc; zsh: `mmname "
+                    "completion zsh > ~/.zfunc/_mmname` with ~/.zfunc in $fpath; fish: "
+                    "`mmname completion fish > ~/.config/fish/completions/mmname.fish`.")
+    comp.add_argument("shell", choices=("bash", "zsh", "fish"))
+    comp.set_defaults(func=cmd_completion)
     return ap
 
 
