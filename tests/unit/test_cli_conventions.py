@@ -333,3 +333,40 @@ def test_json_stays_an_array_and_the_envelope_carries_the_version(tmp_path):
                               "--no-cache", cwd=tmp_path).stdout)
     assert stats["version"] == 1 and {r["code"] for r in stats["statistics"]} == {
         "MMN101", "MMN103"}
+
+
+# -- pre-commit hooks --------------------------------------------------------------------
+
+
+def _hooks():
+    yaml = pytest.importorskip("yaml", reason="PyYAML reads .pre-commit-hooks.yaml")
+    return {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+
+
+def test_the_file_hook_honours_each_projects_exclude_for_named_files(monorepo):
+    # As pre-commit runs it: the entry, then the staged files by name.
+    entry = _hooks()["mmname"]["entry"].split()
+    assert entry[0] == "mmname"
+    proc = mmname(*entry[1:], "a/gen/m.py", "a/m.py", "b/m.py", cwd=monorepo)
+    assert proc.returncode == 1
+    assert {p for p, _c, _s in lines(proc.stdout)} == {"a/m.py", "b/m.py"}
+    only_excluded = mmname(*entry[1:], "a/gen/m.py", cwd=monorepo)
+    assert (only_excluded.returncode, lines(only_excluded.stdout)) == (0, [])
+
+
+def test_the_whole_tree_hook_rechecks_configs_that_inherit_an_edited_base(tmp_path):
+    hook = _hooks()["mmname-all"]
+    assert hook["pass_filenames"] is False
+    base = tmp_path / "configs" / "_base_" / "models"
+    base.mkdir(parents=True)
+    (base / "resnet50.py").write_text("model = dict(type='ImageClassifier')\n")
+    child = tmp_path / "configs" / "resnet" / "resnet50_8xb32_in1k.py"
+    child.parent.mkdir()
+    child.write_text("_base_ = ['../_base_/models/resnet50.py']\n")
+    entry = hook["entry"].split()[1:]
+    assert mmname(*entry, cwd=tmp_path).returncode == 0
+    # Only the base is edited (and staged): the child's finding about it shows.
+    (base / "resnet50.py").unlink()
+    proc = mmname(*entry, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "configs/resnet/resnet50_8xb32_in1k.py" in {p for p, _c, _s in lines(proc.stdout)}
