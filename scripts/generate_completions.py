@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mmname_lsp.cli.completion import FILE_NAMES, SHELLS, script  # noqa: E402
+from mmname_lsp.cli.main import build_parser  # noqa: E402
 
 FOLDER = ROOT / "completions"
 
@@ -28,7 +29,7 @@ def main() -> int:
     stale = []
     for shell in SHELLS:
         path = FOLDER / FILE_NAMES[shell]
-        text = script(shell)
+        text = script(shell, build_parser())
         current = path.read_text(encoding="utf-8") if path.is_file() else None
         if current == text:
             continue

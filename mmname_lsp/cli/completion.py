@@ -309,12 +309,9 @@ _RENDER: Dict[str, Callable[[Command, List[Command]], str]] = {
     "bash": _bash, "zsh": _zsh, "fish": _fish}
 
 
-def script(shell: str, parser: Optional[argparse.ArgumentParser] = None) -> str:
+def script(shell: str, parser: argparse.ArgumentParser) -> str:
     """The completion script of ``shell`` (bash, zsh or fish) for ``parser``
-    (default: mmname's own)."""
-    if parser is None:
-        from mmname_lsp.cli.main import build_parser
-
-        parser = build_parser()
+    (``mmname_lsp.cli.main.build_parser()``; given, not imported: main imports
+    this module)."""
     top, subs = commands(parser)
     return _RENDER[shell](top, subs)

@@ -444,7 +444,7 @@ def cmd_rule(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_completion(args: argparse.Namespace, out: TextIO) -> int:
     from mmname_lsp.cli.completion import script
 
-    out.write(script(args.shell))
+    out.write(script(args.shell, build_parser()))
     return 0
 
 

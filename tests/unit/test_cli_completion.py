@@ -45,7 +45,7 @@ def test_every_option_of_every_command_is_in_every_script():
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     for shell in ("bash", "zsh", "fish"):
-        text = script(shell)
+        text = script(shell, parser)
         for name, command in sub.choices.items():
             assert name in text
             for action in command._actions:
