@@ -96,6 +96,9 @@ class CheckOptions:
     # ``stdin_path`` ("-" when not named); never written, never cached.
     stdin_text: Optional[str] = None
     stdin_path: Optional[str] = None
+    # With --rename-files: the files checked under other configurations, whose
+    # `_base_` paths to a file renamed here could not be updated with it.
+    foreign: Sequence[Target] = ()
 
 
 @dataclass
@@ -425,6 +428,14 @@ class Checker:
         renamable: Set[str] = set()  # files whose folder takes a rename
         cancelled: Set[str] = set()  # renames (normcased old paths) not made
         by_key = {_key(r.abs_path): r for r in reports if r.abs_path is not None}
+        for key, where in self._foreign_references(reports, wanted_names):
+            # Another configuration's run cannot update that `_base_` path in
+            # step with this rename: renaming would break it.
+            cancelled.add(key)
+            result.notices.append(Notice(
+                "warning", by_key[key].path,
+                f"not renamed: the `_base_` reference to it in {where} (a file of another "
+                "configuration) cannot be updated in the same run"))
         while True:
             planned, clashes = self._plan_renames(reports, wanted_names, frozen, cancelled)
             edits = {id(r): self._reference_edits(r, analyses[id(r)], planned)
@@ -502,6 +513,31 @@ class Checker:
         if writing:
             stale.extend(r for r in self._write(result, reports, as_read) if r not in stale)
         return stale
+
+    def _foreign_references(self, reports: List[FileReport],
+                            wanted: Dict[int, Tuple[str, int]]) -> List[Tuple[str, str]]:
+        """(key of a file to rename, shown path of a file of another group that
+        names it in a `_base_` path), for ``options.foreign``."""
+        renaming = {_key(r.abs_path) for r in reports
+                    if r.abs_path is not None and id(r) in wanted
+                    and wanted[id(r)][0] != os.path.basename(r.abs_path)}
+        if not renaming or not self.options.foreign:
+            return []
+        found = []
+        for t in self.options.foreign:
+            try:
+                text = read_source(t.abs_path)[0]
+            except (Skip, OSError):
+                continue  # its own group says why it cannot be read
+            for occ in analyse(text, t.abs_path, self.settings).occurrences:
+                value = text[occ.start : occ.end]
+                if occ.source != "base" or "::" in value:
+                    continue
+                key = os.path.normcase(os.path.normpath(
+                    os.path.join(os.path.dirname(t.abs_path), value)))
+                if key in renaming:
+                    found.append((key, t.display))
+        return found
 
     def _plan_renames(self, reports: List[FileReport], wanted: Dict[int, Tuple[str, int]],
                       frozen: Set[int], cancelled: Set[str],

@@ -338,6 +338,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             targets=targets,
             stdin_text=stdin_text if with_stdin else None,
             stdin_path=stdin_path or None,
+            foreign=([t for other in groups if other[1] is not targets for t in other[1]]
+                     if args.rename_files and len(groups) > 1 else ()),
         )
         try:
             results.append(run_check(options))

@@ -370,3 +370,30 @@ def test_the_whole_tree_hook_rechecks_configs_that_inherit_an_edited_base(tmp_pa
     proc = mmname(*entry, cwd=tmp_path)
     assert proc.returncode == 1
     assert "configs/resnet/resnet50_8xb32_in1k.py" in {p for p, _c, _s in lines(proc.stdout)}
+
+
+def test_a_rename_referenced_from_another_configuration_is_not_made(monorepo):
+    # a's config inherits from a file of b that --rename-files would rename:
+    # b's run cannot update a's `_base_` path, so the rename would break it.
+    base = monorepo / "b" / "configs" / "resnet50_b32x8_imagenet.py"
+    base.parent.mkdir()
+    base.write_text("model = dict(type='ImageClassifier')\n")
+    child = monorepo / "a" / "configs" / "resnet50_8xb32_in1k.py"
+    child.parent.mkdir()
+    child.write_text("_base_ = ['../../b/configs/resnet50_b32x8_imagenet.py']\n")
+    for order in (("a", "b"), ("b", "a")):
+        proc = mmname("check", *order, "--fix", "--rename-files", "--select", "MMN1",
+                      cwd=monorepo)
+        assert base.exists() and not (base.parent / "resnet50_8xb32_in1k.py").exists()
+        assert child.read_text() == "_base_ = ['../../b/configs/resnet50_b32x8_imagenet.py']\n"
+        assert ("b/configs/resnet50_b32x8_imagenet.py: not renamed: the `_base_` reference "
+                "to it in a/configs/resnet50_8xb32_in1k.py (a file of another configuration)"
+                ) in proc.stderr, proc.stderr
+    # Within one configuration the rename and the reference go together.
+    (monorepo / "b" / "configs" / "child_8xb32_in1k.py").write_text(
+        "_base_ = ['./resnet50_b32x8_imagenet.py']\n")
+    child.unlink()
+    proc = mmname("check", "b", "a", "--fix", "--rename-files", "--select", "MMN1",
+                  cwd=monorepo)
+    assert (base.parent / "resnet50_8xb32_in1k.py").exists() and not base.exists()
+    assert "renamed 1 file, updated 1 `_base_` reference" in proc.stdout, proc.stdout
