@@ -10,10 +10,13 @@ import gc
 import json
 import os
 import sys
-from typing import Dict, Iterable, List, Optional, TextIO, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, TextIO, Tuple
 
 from mmname_lsp import __version__
 from mmname_lsp.cli.terminal import SEVERITY_COLOURS, paint, printable, use_colour
+
+if TYPE_CHECKING:  # imported when a command runs: `decode` needs none of it
+    from mmname_lsp.cli.check import CheckResult
 
 # ANSI colours per role; chosen to stay readable on dark and light terminals.
 _ROLE_COLOURS = {
@@ -365,7 +368,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         return 2
 
 
-def _report(args: argparse.Namespace, result, out: TextIO, err: TextIO) -> int:
+def _report(args: argparse.Namespace, result: CheckResult, out: TextIO, err: TextIO) -> int:
     """Print ``result`` as asked; the exit status."""
     from mmname_lsp.cli import output
 
