@@ -172,13 +172,30 @@ def forget_configs() -> None:
     _FINDER.forget()
 
 
-def excluded_by(config: ProjectConfig, path: Union[str, os.PathLike]) -> bool:
-    """Whether ``config``'s ``exclude`` patterns match the file ``path`` or one
-    of its folders below the pyproject.toml's folder."""
+def excluded_by(config: ProjectConfig, path: Union[str, os.PathLike], is_dir: bool = False,
+                below: Optional[str] = None) -> bool:
+    """Whether ``config``'s ``exclude`` patterns match ``path`` or one of its
+    folders below the pyproject.toml's folder.
+
+    ``below``: only ``path`` and the folders strictly below ``below`` count
+    (the folders a walk from ``below`` went through)."""
     if not config.exclude or config.root is None:
         return False
     spec = _exclude_spec(str(config.root), config.exclude)
-    return spec.excludes(os.path.abspath(os.fspath(path)), False)
+    abs_path = os.path.abspath(os.fspath(path))
+    if below is None:
+        return spec.excludes(abs_path, is_dir)
+    start = os.path.abspath(below)
+    if not abs_path.startswith(start.rstrip(os.sep) + os.sep):
+        return False
+    parts = os.path.relpath(abs_path, start).split(os.sep)
+    folder = start
+    for k, part in enumerate(parts):
+        folder = os.path.join(folder, part)
+        last = k == len(parts) - 1
+        if spec.match(folder, is_dir or not last):
+            return True
+    return False
 
 
 @lru_cache(maxsize=64)

@@ -252,12 +252,40 @@ def _check_groups(args: argparse.Namespace, paths: List[str], stdin_path: Option
     def group(cfg: ProjectConfig) -> list:
         return groups.setdefault(cfg.path, [cfg, [], [], False])
 
+    walk_roots = sorted((os.path.abspath(p) for p in paths if os.path.isdir(p)),
+                        key=len, reverse=True)
+
+    def pruned_above(cfg: ProjectConfig, walk_root: Optional[str]) -> bool:
+        """Whether a project above ``cfg``'s excludes the folder ``cfg`` is in,
+        as ruff's walk would not go into it: only folders the walk went
+        through count (all with --force-exclude)."""
+        if fixed is not None:
+            return False  # one configuration for all: its patterns pruned the walk
+        inner = cfg.root
+        while inner is not None:
+            parent = os.path.dirname(str(inner))
+            if parent == str(inner):
+                return False
+            outer = config(parent)
+            if outer.root is None or not str(inner).startswith(str(outer.root)):
+                return False  # nothing above, or not above (a loop guard)
+            if excluded_by(outer, inner, is_dir=True,
+                           below=None if args.force_exclude else walk_root):
+                return True
+            inner = outer.root
+        return False
+
     for t in targets:
         cfg = config(t.abs_path)
         # Like a folder's own patterns: a file given by name is checked unless
         # --force-exclude (pre-commit passes excluded files by name).
         direct = os.path.normcase(t.abs_path) in given_files
-        if (not direct or args.force_exclude) and excluded_by(cfg, t.abs_path):
+        if direct and not args.force_exclude:
+            group(cfg)[1].append(t)
+            continue
+        walk_root = None if direct else next(
+            (r for r in walk_roots if t.abs_path.startswith(r.rstrip(os.sep) + os.sep)), None)
+        if excluded_by(cfg, t.abs_path) or pruned_above(cfg, walk_root):
             continue
         group(cfg)[1].append(t)
     stdin_excluded = False

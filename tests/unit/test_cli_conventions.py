@@ -397,3 +397,24 @@ def test_a_rename_referenced_from_another_configuration_is_not_made(monorepo):
                   cwd=monorepo)
     assert (base.parent / "resnet50_8xb32_in1k.py").exists() and not base.exists()
     assert "renamed 1 file, updated 1 `_base_` reference" in proc.stdout, proc.stdout
+
+
+def test_an_outer_projects_exclude_prunes_a_nested_project_as_ruffs_walk(tmp_path):
+    # The outer project excludes `vendor`; a project inside it has its own table.
+    _project(tmp_path, 'exclude = ["vendor"]\n')
+    inner = _project(tmp_path / "vendor" / "lib", 'severity = { MMN101 = "warning" }\n')
+    (inner / "m.py").write_text(BAD)
+    (tmp_path / "m.py").write_text(BAD)
+
+    def paths(*args):
+        return {p for p, _c, _s in lines(mmname("check", *args, "--no-cache",
+                                                cwd=tmp_path).stdout)}
+
+    assert paths() == {"m.py"}  # the walk does not go into vendor/
+    assert paths("vendor/lib") == {"vendor/lib/m.py"}  # a walk that starts inside does
+    assert paths("vendor/lib", "--force-exclude") == set()
+    assert paths("vendor/lib/m.py") == {"vendor/lib/m.py"}  # named: checked
+    assert paths("vendor/lib/m.py", "--force-exclude") == set()
+    # vendor/lib's own settings apply to it.
+    proc = mmname("check", "vendor/lib", "--no-cache", cwd=tmp_path)
+    assert ("vendor/lib/m.py", "MMN101", "warning") in lines(proc.stdout)
