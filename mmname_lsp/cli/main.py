@@ -269,8 +269,7 @@ def _check_groups(args: argparse.Namespace, paths: List[str], stdin_path: Option
             outer = config(parent)
             if outer.root is None or not str(inner).startswith(str(outer.root)):
                 return False  # nothing above, or not above (a loop guard)
-            if excluded_by(outer, inner, is_dir=True,
-                           below=None if args.force_exclude else walk_root):
+            if excluded_by(outer, inner, is_dir=True, below=walk_root):
                 return True
             inner = outer.root
         return False
@@ -283,9 +282,11 @@ def _check_groups(args: argparse.Namespace, paths: List[str], stdin_path: Option
         if direct and not args.force_exclude:
             group(cfg)[1].append(t)
             continue
-        walk_root = None if direct else next(
+        walk_root = None if direct or args.force_exclude else next(
             (r for r in walk_roots if t.abs_path.startswith(r.rstrip(os.sep) + os.sep)), None)
-        if excluded_by(cfg, t.abs_path) or pruned_above(cfg, walk_root):
+        # A folder named on the command line is walked even when excluded (as
+        # before, and as ruff): only the folders below it count.
+        if excluded_by(cfg, t.abs_path, below=walk_root) or pruned_above(cfg, walk_root):
             continue
         group(cfg)[1].append(t)
     stdin_excluded = False

@@ -418,3 +418,15 @@ def test_an_outer_projects_exclude_prunes_a_nested_project_as_ruffs_walk(tmp_pat
     # vendor/lib's own settings apply to it.
     proc = mmname("check", "vendor/lib", "--no-cache", cwd=tmp_path)
     assert ("vendor/lib/m.py", "MMN101", "warning") in lines(proc.stdout)
+
+
+def test_a_named_folder_is_walked_even_when_its_project_excludes_it(monorepo):
+    # As before configurations were found per file, and as ruff: the folders
+    # below it are judged, not the one named (unless --force-exclude).
+    def paths(*args):
+        return {p for p, _c, _s in lines(mmname("check", *args, "--no-cache",
+                                                cwd=monorepo).stdout)}
+
+    assert paths("a/gen") == {"a/gen/m.py"}
+    assert paths("a/gen", "--force-exclude") == set()
+    assert paths("a") == {"a/m.py"}
