@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
-from mmname_lsp.files import read_regular
+from mmname_lsp.files import IgnoreSpec, read_regular
 from mmname_lsp.settings import Settings, parse_settings
 
 if sys.version_info >= (3, 11):
@@ -108,6 +110,100 @@ def discover(start: Path) -> ProjectConfig:
     return load_config(found) if found is not None else ProjectConfig()
 
 
+class ConfigFinder:
+    """Finds the configuration of each file, remembering per folder which
+    pyproject.toml governs it and per pyproject.toml what it says: a run asks
+    for every file, and the walk up and the TOML parsing happen once per
+    folder and once per file found.  One finder per ``mmname check`` run; a
+    long-lived process calls :meth:`forget` when a pyproject.toml may have
+    changed."""
+
+    def __init__(self) -> None:
+        self._governing: Dict[str, Optional[Path]] = {}
+        self._loaded: Dict[Path, ProjectConfig] = {}
+        self._lock = threading.Lock()
+
+    def config_for(self, path: Union[str, os.PathLike]) -> ProjectConfig:
+        """See :func:`config_for`."""
+        abs_path = os.path.abspath(os.fspath(path))
+        folder = abs_path if os.path.isdir(abs_path) else os.path.dirname(abs_path)
+        with self._lock:
+            found = self._governing.get(folder, False)
+        if found is False:
+            found = find_pyproject(Path(folder))
+            with self._lock:
+                self._governing[folder] = found
+        if found is None:
+            return ProjectConfig()
+        with self._lock:
+            config = self._loaded.get(found)
+        if config is None:
+            config = load_config(found)  # a ConfigError is not remembered: it may be fixed
+            with self._lock:
+                self._loaded[found] = config
+        return config
+
+    def forget(self) -> None:
+        with self._lock:
+            self._governing.clear()
+            self._loaded.clear()
+
+
+_FINDER = ConfigFinder()
+
+
+def config_for(path: Union[str, os.PathLike]) -> ProjectConfig:
+    """The configuration that applies to ``path`` (a file or a folder): the
+    ``[tool.mmname]`` of the nearest pyproject.toml above it that has one (as
+    ruff finds its configuration per file); defaults when there is none.
+
+    The result holds the editor settings (``.settings``) and what the command
+    line adds (``.select``, ``.ignore``, ``.exclude`` relative to ``.root``,
+    ``.cache_dir``; :func:`excluded_by` applies ``exclude``).  Memoised per
+    folder and per pyproject.toml for the life of the process: call
+    :func:`forget_configs` when a pyproject.toml may have changed.  Raises
+    :class:`ConfigError` for a pyproject.toml that cannot be used.
+    """
+    return _FINDER.config_for(path)
+
+
+def forget_configs() -> None:
+    """Drop what :func:`config_for` remembers (a pyproject.toml was edited)."""
+    _FINDER.forget()
+
+
+def excluded_by(config: ProjectConfig, path: Union[str, os.PathLike], is_dir: bool = False,
+                below: Optional[str] = None) -> bool:
+    """Whether ``config``'s ``exclude`` patterns match ``path`` or one of its
+    folders below the pyproject.toml's folder.
+
+    ``below``: only ``path`` and the folders strictly below ``below`` count
+    (the folders a walk from ``below`` went through)."""
+    if not config.exclude or config.root is None:
+        return False
+    spec = _exclude_spec(str(config.root), config.exclude)
+    abs_path = os.path.abspath(os.fspath(path))
+    if below is None:
+        return spec.excludes(abs_path, is_dir)
+    start = os.path.abspath(below)
+    if not abs_path.startswith(start.rstrip(os.sep) + os.sep):
+        return False
+    parts = os.path.relpath(abs_path, start).split(os.sep)
+    folder = start
+    for k, part in enumerate(parts):
+        folder = os.path.join(folder, part)
+        last = k == len(parts) - 1
+        if spec.match(folder, is_dir or not last):
+            return True
+    return False
+
+
+@lru_cache(maxsize=64)
+def _exclude_spec(root: str, patterns: Tuple[str, ...]) -> IgnoreSpec:
+    # By value: the same patterns of the same folder match the same files.
+    return IgnoreSpec.from_lines(root, patterns)
+
+
 def parse_config(raw: Any, path: Optional[Path] = None) -> ProjectConfig:
     """Validate the ``[tool.mmname]`` table ``raw``; raises ConfigError."""
     where = f"{path}: " if path is not None else ""
@@ -151,7 +247,7 @@ def _codes(value: Any, key: str, errors: List[str]) -> List[str]:
     for v in _strings(value, key, errors):
         code = v.strip().upper()
         if unknown_selector(code):
-            errors.append(f"`{SECTION}.{key}`: `{v}` is no rule code or prefix")
+            errors.append(f"`{SECTION}.{key}`: `{v}` is not a rule code or a prefix of one")
         else:
             codes.append(code)
     return codes

@@ -90,6 +90,16 @@ class CheckOptions:
     cache_scope: str = ""  # the project's folder (projects may share a cache folder)
     # Processes for files not in the cache (0: one per CPU); many files only.
     jobs: int = 1
+    # The files to check, already found (per-file configuration groups them);
+    # None: found from ``paths`` here.
+    targets: Optional[List[Target]] = None
+    # Text read from standard input (`mmname check -`), reported under
+    # ``stdin_path`` ("-" when not named); never written, never cached.
+    stdin_text: Optional[str] = None
+    stdin_path: Optional[str] = None
+    # With --rename-files: the files checked under other configurations, whose
+    # `_base_` paths to a file renamed here could not be updated with it.
+    foreign: Sequence[Target] = ()
 
 
 @dataclass
@@ -288,9 +298,12 @@ class Checker:
         opts = self.options
         result = CheckResult()
         paths = list(opts.paths)
-        targets, notices = discover(paths, opts.excludes, use_git=opts.use_git,
-                                    force_exclude=opts.force_exclude)
-        result.notices.extend(notices)
+        if opts.targets is not None:
+            targets = list(opts.targets)
+        else:
+            targets, notices = discover(paths, opts.excludes, use_git=opts.use_git,
+                                        force_exclude=opts.force_exclude)
+            result.notices.extend(notices)
         do_fix = opts.fix or opts.diff
         # The checked files' own words, as the editor learns its workspace's:
         # a word several of them use is not a typo.
@@ -377,8 +390,21 @@ class Checker:
             report.fixable_ids = frozenset(id(f) for f in safe)
             report.unsafe_fixable = len(self.fixable(found, report.abs_path, True)) - len(safe)
         result.reports = reports
+        if opts.stdin_text is not None:
+            result.reports.append(self.check_stdin(opts.stdin_text, opts.stdin_path))
+            result.files_checked += 1
         result.reports.extend(self.check_names(opts.names))
         return result
+
+    def check_stdin(self, text: str, path: Optional[str]) -> FileReport:
+        """Findings of ``text`` as if it were the file ``path`` (its file name,
+        its folder for `_base_` paths); no file name at all when None."""
+        analysis = analyse(text, os.path.abspath(path) if path else None, self.settings)
+        found = self.reported(analysis.findings)
+        # No abs_path: nothing may be written or renamed for it.
+        report = FileReport(path or "-", None, text, _sorted(found, text))
+        report.skipped = list(analysis.skipped)
+        return report
 
     def _settle_fixes(self, reports: List[FileReport], analyses: Dict[int, Analysis],
                       result: CheckResult) -> List[FileReport]:
@@ -408,6 +434,14 @@ class Checker:
         renamable: Set[str] = set()  # files whose folder takes a rename
         cancelled: Set[str] = set()  # renames (normcased old paths) not made
         by_key = {_key(r.abs_path): r for r in reports if r.abs_path is not None}
+        for key, where in self._foreign_references(reports, wanted_names):
+            # Another configuration's run cannot update that `_base_` path in
+            # step with this rename: renaming would break it.
+            cancelled.add(key)
+            result.notices.append(Notice(
+                "warning", by_key[key].path,
+                f"not renamed: the `_base_` reference to it in {where} (a file of another "
+                "configuration) cannot be updated in the same run"))
         while True:
             planned, clashes = self._plan_renames(reports, wanted_names, frozen, cancelled)
             edits = {id(r): self._reference_edits(r, analyses[id(r)], planned)
@@ -485,6 +519,31 @@ class Checker:
         if writing:
             stale.extend(r for r in self._write(result, reports, as_read) if r not in stale)
         return stale
+
+    def _foreign_references(self, reports: List[FileReport],
+                            wanted: Dict[int, Tuple[str, int]]) -> List[Tuple[str, str]]:
+        """(key of a file to rename, shown path of a file of another group that
+        names it in a `_base_` path), for ``options.foreign``."""
+        renaming = {_key(r.abs_path) for r in reports
+                    if r.abs_path is not None and id(r) in wanted
+                    and wanted[id(r)][0] != os.path.basename(r.abs_path)}
+        if not renaming or not self.options.foreign:
+            return []
+        found = []
+        for t in self.options.foreign:
+            try:
+                text = read_source(t.abs_path)[0]
+            except (Skip, OSError):
+                continue  # its own group says why it cannot be read
+            for occ in analyse(text, t.abs_path, self.settings).occurrences:
+                value = text[occ.start : occ.end]
+                if occ.source != "base" or "::" in value:
+                    continue
+                key = os.path.normcase(os.path.normpath(
+                    os.path.join(os.path.dirname(t.abs_path), value)))
+                if key in renaming:
+                    found.append((key, t.display))
+        return found
 
     def _plan_renames(self, reports: List[FileReport], wanted: Dict[int, Tuple[str, int]],
                       frozen: Set[int], cancelled: Set[str],
@@ -598,6 +657,37 @@ class Checker:
 
 def run_check(options: CheckOptions) -> CheckResult:
     return Checker(options).run()
+
+
+def merge_results(results: Sequence[CheckResult], order: Dict[str, int]) -> CheckResult:
+    """One result from the runs of several configuration groups; file reports
+    in ``order`` (by the key of their path before any rename), then stdin and
+    names, so that the output does not depend on how files were grouped."""
+    merged = CheckResult()
+    folders: List[str] = []
+    files: List[Tuple[int, FileReport]] = []
+    others: List[FileReport] = []
+    for result in results:
+        merged.notices.extend(result.notices)
+        merged.fixed += result.fixed
+        merged.renames.extend(result.renames)
+        merged.references_updated += result.references_updated
+        merged.files_checked += result.files_checked
+        merged.cached += result.cached
+        merged.workers = max(merged.workers, result.workers)
+        if result.cache_folder is not None and result.cache_folder not in folders:
+            folders.append(result.cache_folder)
+        for report in result.reports:
+            if report.abs_path is None:
+                others.append(report)
+                continue
+            before = next((r.old_abs for r in result.renames if r.new_abs == report.abs_path),
+                          report.abs_path)
+            files.append((order.get(_key(before), len(order)), report))
+    files.sort(key=lambda pair: pair[0])
+    merged.reports = [r for _i, r in files] + others
+    merged.cache_folder = ", ".join(folders) if folders else None
+    return merged
 
 
 # ---------------------------------------------------------------------------

@@ -26,7 +26,12 @@ from mmname_lsp.codes import DOCS_URL, RULES
 from mmname_lsp.files import Notice
 from mmname_lsp.text import Positions as TextPositions
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "json-envelope", "sarif", "github")
+# The version of the JSON of a finding.  `--format json` stays a bare array
+# of findings (tools parse it as one); `--format json-envelope` wraps it in an
+# object that carries this number, the notices and the counts.  Adding a key
+# keeps the version; removing or changing one raises it.
+JSON_VERSION = 1
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
@@ -111,7 +116,9 @@ def render_text(result: CheckResult, colour: bool = False) -> str:
     for report, f, ((l0, c0), _) in _iter(result):
         where = paint(f"{printable(report.path)}:{l0 + 1}:{c0 + 1}:", "1", colour)
         code = paint(f.code, SEVERITY_COLOURS.get(f.severity), colour)
-        lines.append(f"{where} {code} {printable(message_with_related(f))}")
+        # The word too, not only its colour: logs, NO_COLOR and pipes lose colours.
+        sev = paint(f"[{f.severity}]", SEVERITY_COLOURS.get(f.severity), colour)
+        lines.append(f"{where} {code} {sev} {printable(message_with_related(f))}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -151,8 +158,14 @@ def render_verbose(result: CheckResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def summary(result: CheckResult) -> str:
-    """The closing lines: problem counts, what --fix did or could do."""
+def summary(result: CheckResult, fix: bool = False, rename_files: bool = False,
+            unsafe_fixes: bool = False) -> str:
+    """The closing lines: problem counts, what --fix did or could do.
+
+    ``fix``/``rename_files``/``unsafe_fixes``: the options of the run, so that
+    after ``--fix`` the last line says what is still pending instead of
+    advertising the options that were just used.
+    """
     lines = []
     if result.fixed or result.renames or result.references_updated:
         done = [f"Fixed {_plural(result.fixed, 'problem')}"]
@@ -162,7 +175,11 @@ def summary(result: CheckResult) -> str:
             done.append(f"updated {_plural(result.references_updated, '`_base_` reference')}")
         lines.append(", ".join(done) + ".")
     found = result.findings
-    if not found and result.errors:
+    if not found and result.errors and not result.files_checked and not any(
+            r.path == NAME_PATH for r in result.reports):
+        # Nothing at all was checked (`mmname check nosuchdir`): no verdict.
+        lines.append("Nothing was checked; see the errors above.")
+    elif not found and result.errors:
         # Not "passed": a folder or file that could not be read was not checked.
         lines.append("No problems found in what could be checked; see the errors above.")
     elif not found:
@@ -184,18 +201,48 @@ def summary(result: CheckResult) -> str:
                      f"{' and '.join(where)}.")
         fixable = sum(r.fixable for r in result.reports)
         unsafe = sum(r.unsafe_fixable for r in result.reports)
-        renamable = sum(1 for r in result.reports for f in r.findings
-                        if f.on_filename and f.fix is not None and f.fix.safe)
-        hints = []
-        if fixable:
-            hints.append(f"{fixable} fixable with `--fix`")
-        if unsafe:
-            hints.append(f"{unsafe} more with `--fix --unsafe-fixes`")
-        if renamable:
-            hints.append(f"{renamable} in file names with `--fix --rename-files`")
-        if hints:
-            lines.append("[*] " + "; ".join(hints) + ".")
+        renamable = sum(1 for r in result.reports if r.abs_path is not None
+                        for f in r.findings if f.on_filename and f.fix is not None and f.fix.safe)
+        if fix:
+            lines.extend(_pending(result, found, unsafe, renamable, rename_files,
+                                  unsafe_fixes))
+        else:
+            hints = []
+            if fixable:
+                hints.append(f"{fixable} fixable with `--fix`")
+            if unsafe:
+                hints.append(f"{unsafe} {'more ' if fixable else ''}with "
+                             "`--fix --unsafe-fixes`")
+            if renamable:
+                hints.append(f"{renamable} in file names with `--fix --rename-files`")
+            if hints:
+                lines.append("[*] " + "; ".join(hints) + ".")
     return "".join(line + "\n" for line in lines)
+
+
+def _pending(result: CheckResult, found: Sequence[Tuple[Any, Finding]], unsafe: int,
+             renamable: int, rename_files: bool, unsafe_fixes: bool) -> List[str]:
+    """After ``--fix``: what the findings left need, by what would fix them."""
+    parts = []
+    if unsafe:
+        if unsafe_fixes:  # guesses that were not applied (a file that changed...)
+            parts.append(f"{unsafe} guessed fixes not applied (see the warnings above)")
+        else:
+            parts.append(f"{unsafe} with `--unsafe-fixes` (guesses: review them)")
+    if renamable:
+        names = sum(1 for r in result.reports
+                    if any(f.on_filename and f.fix is not None and f.fix.safe
+                           for f in r.findings))
+        if rename_files:
+            parts.append(f"{_plural(names, 'file')} not renamed (see the warnings above)")
+        else:
+            parts.append(f"{_plural(names, 'file')} to rename with `--rename-files`")
+    manual = len(found) - sum(r.fixable for r in result.reports) - unsafe - renamable
+    if manual > 0:
+        parts.append(f"{manual} without an automatic fix, by hand")
+    if not parts:
+        return []
+    return ["Still pending: " + "; ".join(parts) + "."]
 
 
 def statistics(result: CheckResult) -> List[Dict[str, Any]]:
@@ -274,6 +321,23 @@ def dumps(data: Any) -> str:
 
 def render_json(result: CheckResult) -> str:
     return dumps(to_json(result))
+
+
+def to_envelope(result: CheckResult, statistics_rows: Optional[List[Dict[str, Any]]] = None,
+                ) -> Dict[str, Any]:
+    """``--format json-envelope``: the findings (or the statistics) with the
+    schema version, mmname's version, the notices and the counts."""
+    body: Dict[str, Any] = {"version": JSON_VERSION, "mmname": __version__}
+    if statistics_rows is not None:
+        body["statistics"] = statistics_rows
+    else:
+        body["findings"] = to_json(result)
+    body["notices"] = [{"level": n.level, "path": n.path, "message": n.message}
+                       for n in result.notices]
+    body["summary"] = {"files": result.files_checked, "problems": len(result.findings),
+                       "fixed": result.fixed, "renamed": len(result.renames),
+                       "errors": len(result.errors)}
+    return body
 
 
 # ---------------------------------------------------------------------------
@@ -443,6 +507,8 @@ def render_github(result: CheckResult) -> str:
 def render(result: CheckResult, fmt: str, colour: bool = False) -> str:
     if fmt == "json":
         return render_json(result)
+    if fmt == "json-envelope":
+        return dumps(to_envelope(result))
     if fmt == "sarif":
         return render_sarif(result)
     if fmt == "github":

@@ -1,7 +1,8 @@
 """Generate ``docs/rules.md`` from the rule objects (one source of truth).
 
 ``python -m mmname_lsp.rules.docs`` writes the file; ``--check`` exits 1 when
-the committed file is stale (a test runs that).
+the committed file is stale (a test runs that).  :func:`rule_text` gives one
+rule's text for ``mmname rule`` and editor hovers.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
-from mmname_lsp.codes import RULES
+from mmname_lsp.codes import RULES, Rule
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 _CATEGORY_TITLES = {"name": "Name format (1xx)", "reference": "References (2xx)",
@@ -47,10 +48,7 @@ def render() -> str:
             out.append(f'<a id="{r.anchor}"></a>')
             out.append(f"### {r.code} {r.name}")
             out.append("")
-            fix = "none"
-            if r.fixable:
-                fix = "safe (applied by `--fix`)" if r.safe_fix else "unsafe (quick fix only)"
-            out.append(f"Default severity: **{r.severity}** · fix: {fix}")
+            out.append(f"Default severity: **{r.severity}** · fix: {_fix_safety(r)}")
             out.append("")
             out.append(f"Message: {r.message.replace('{{', '{').replace('}}', '}')}")
             out.append("")
@@ -61,6 +59,44 @@ def render() -> str:
             out.append(f"Good: `{r.good}`")
             out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _fix_safety(r: Rule) -> str:
+    if not r.fixable:
+        return "none"
+    return "safe (applied by `--fix`)" if r.safe_fix else "unsafe (quick fix only)"
+
+
+def rule_text(code: str) -> str:
+    """One rule's documentation as Markdown: name, default severity, fix safety,
+    message, explanation, bad and good examples, and the link to docs/rules.md.
+
+    From the rule table only (no file is read), so it works from an installed
+    wheel and offline; ``mmname rule`` prints it, and an editor can show it as a
+    hover on a code in a ``# mmname: disable=...`` comment.  ``code`` is
+    case-insensitive; an unknown code raises :class:`KeyError`.
+    """
+    r = RULES[code.strip().upper()]
+    message = r.message.replace("{{", "{").replace("}}", "}")
+    return (
+        f"### {r.code} {r.name}\n\n"
+        f"Default severity: **{r.severity}** · fix: {_fix_safety(r)}\n\n"
+        f"Message: {message}\n\n"
+        f"{r.explanation}\n\n"
+        f"Bad: `{r.bad}`\n\n"
+        f"Good: `{r.good}`\n\n"
+        f"[{r.code} in the rules' documentation]({r.url})\n"
+    )
+
+
+def rule_dict(code: str) -> Dict[str, Any]:
+    """One rule as plain data (``mmname rule --format json``); KeyError when unknown."""
+    r = RULES[code.strip().upper()]
+    return {"code": r.code, "name": r.name, "severity": r.severity, "category": r.category,
+            "message": r.message.replace("{{", "{").replace("}}", "}"),
+            "explanation": r.explanation, "bad": r.bad, "good": r.good,
+            "fix": ("safe" if r.safe_fix else "unsafe") if r.fixable else None,
+            "url": r.url}
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -344,8 +344,12 @@ def test_pre_commit_hooks_file():
     yaml = pytest.importorskip("yaml", reason="PyYAML reads .pre-commit-hooks.yaml")
     hooks = yaml.safe_load((FIXTURE.parents[2] / ".pre-commit-hooks.yaml").read_text())
     by_id = {h["id"]: h for h in hooks}
-    assert by_id["mmname"]["entry"] == "mmname check"
-    assert by_id["mmname-fix"]["entry"] == "mmname check --fix"
+    # pre-commit names excluded files too: --force-exclude honours `exclude`.
+    assert by_id["mmname"]["entry"] == "mmname check --force-exclude"
+    assert by_id["mmname-fix"]["entry"] == "mmname check --force-exclude --fix"
+    # The whole tree, so that a config inheriting from an edited base is checked.
+    assert by_id["mmname-all"]["entry"] == "mmname check"
+    assert by_id["mmname-all"]["pass_filenames"] is False
     for hook in hooks:
         assert hook["language"] == "python" and hook["types"] == ["python"]
         # The entry parses as a `check` command line.
@@ -353,6 +357,7 @@ def test_pre_commit_hooks_file():
 
         args = build_parser().parse_args(hook["entry"].split()[1:] + ["x.py"])
         assert args.command == "check" and args.paths == ["x.py"]
+        assert hook.get("pass_filenames", True) == (hook["id"] != "mmname-all")
 
 
 def test_real_tree_is_checked_without_errors(corpus, capsys):

@@ -336,7 +336,7 @@ def test_rename_files_never_renames_or_rewrites_outside_the_checked_tree(tmp_pat
     assert victim.exists() and not (outside / NEW_NAME).exists()
     assert child.read_text() == f"_base_ = ['./{OLD_NAME}']\n"
     assert (tree / OLD_NAME).is_symlink() and not (tree / NEW_NAME).exists()
-    assert "renamed" not in text(proc.stdout)
+    assert "renamed 1 file" not in text(proc.stdout)
     assert f"{OLD_NAME}: not fixed: it is a link to" in text(proc.stderr)
 
 
@@ -364,7 +364,7 @@ def test_a_rename_whose_reference_cannot_be_updated_is_not_made(tmp_path, monkey
     assert not (tmp_path / "tree" / "configs" / "resnet" / NEW_NAME).exists()
     assert outside.read_text() == f"_base_ = ['./{OLD_NAME}']\n"
     assert f"{OLD_NAME}: not renamed: the `_base_` reference to it in " in err
-    assert "renamed" not in out
+    assert "renamed 1 file" not in out
 
 
 # ---------------------------------------------------------------------------
@@ -544,7 +544,8 @@ def test_a_rename_in_a_read_only_folder_keeps_the_text_fixes(tmp_path, unprivile
     assert not (configs / NEW_NAME).exists()
     err, out = text(proc.stderr), text(proc.stdout)
     assert f"{OLD_NAME}: not renamed: cannot write in its folder: permission denied" in err
-    assert "Fixed 1 problem." in out and "renamed" not in out
+    assert "Fixed 1 problem." in out and "renamed 1 file" not in out
+    assert "Still pending: 1 file not renamed (see the warnings above)." in out
     assert proc.returncode == 2
 
 
