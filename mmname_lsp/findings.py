@@ -67,6 +67,30 @@ class Finding:
         return self.occurrence is not None and self.occurrence.on_filename
 
     @property
+    def alternatives(self) -> Tuple[str, ...]:
+        """Every replacement worth offering, the finding's own first (a guess
+        such as ``8x32`` has two readings: ``8xb32`` and ``32xb8``)."""
+        if self.replacement is None:
+            return ()
+        occ = self.occurrence
+        if occ is not None:
+            for p in occ.decoded.problems:
+                if p.code == self.code and p.replacement == self.replacement and p.alternatives:
+                    return tuple(p.alternatives)
+        return (self.replacement,)
+
+    def fix_with(self, replacement: str) -> Fix:
+        """The fix that writes ``replacement`` (one of :attr:`alternatives`)."""
+        fix = self.fix
+        assert fix is not None
+        occ = self.occurrence
+        if fix.new_filename is not None and occ is not None:
+            d = occ.decoded
+            name = d.input[: self.start] + replacement + d.input[self.end:]
+            return Fix(0, 0, replacement, fix.safe, new_filename=name)
+        return Fix(fix.start, fix.end, replacement, fix.safe)
+
+    @property
     def fix(self) -> Optional[Fix]:
         if self.replacement is None:
             return None

@@ -48,6 +48,9 @@ class Analysis:
     # What the static config reader left out, and why: (what, reason) pairs
     # (a scoped base, a statement that needs running code); verbose output.
     skipped: List[Tuple[str, str]] = field(default_factory=list)
+    # The config's resolved train_dataloader.batch_size (it decides which
+    # reading of an ambiguous `NxM` the editor offers first).
+    batch_size: Optional[int] = None
     _starts: Optional[List[int]] = field(default=None, repr=False)
     _strings: List[Occurrence] = field(default_factory=list, repr=False)
 
@@ -240,6 +243,9 @@ def _resolve(
         cache = _DEFAULT_CACHE
     resolved = resolve_config(path, text, overlay=overlay, cache=cache)
     result.deps.update(resolved.deps)
+    batch = resolved.get("train_dataloader.batch_size")
+    if batch is not None and isinstance(batch.value, int) and not isinstance(batch.value, bool):
+        result.batch_size = batch.value
     result.skipped.extend(resolved.skipped)
     _base_issues(result, resolved, path, text)
     if occ is not None:

@@ -118,3 +118,26 @@ def test_typing_in_a_large_document_is_answered_from_the_last_analysis():
         assert {d["range"]["start"]["line"] for d in last} == set(range(21))
     finally:
         client.close()
+
+
+async def test_an_ambiguous_batch_is_offered_in_both_readings_the_configs_first(
+        client: LanguageClient, tmp_path: Path):
+    folder = tmp_path / "configs" / "resnet"
+    folder.mkdir(parents=True)
+    path = folder / "resnet50_8x32_in1k.py"
+    text = ("train_dataloader = dict(batch_size=8)\n"
+            "m = get_model('resnet50_8x32_in1k')\n")
+    path.write_text(text)
+    diags = await open_doc(client, path.as_uri(), text)
+    in_string = next(d for d in diags if d.code == "MMN101" and d.range.start.line == 1)
+    actions = await asyncio.wait_for(client.text_document_code_action_async(
+        types.CodeActionParams(text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+                               range=in_string.range,
+                               context=types.CodeActionContext(diagnostics=[in_string]))),
+        TIMEOUT)
+    replace = [a for a in actions if a.title.startswith("Replace `8x32`")]
+    # batch_size=8 per GPU: `32xb8` is what the config supports, offered first;
+    # a guess is never the preferred (auto-applied) fix.
+    assert [a.title for a in replace] == ["Replace `8x32` with `32xb8`",
+                                          "Replace `8x32` with `8xb32`"]
+    assert not any(a.is_preferred for a in replace)

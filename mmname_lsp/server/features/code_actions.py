@@ -14,6 +14,7 @@ from pygls.uris import from_fs_path
 from pygls.workspace import TextDocument
 
 from mmname_lsp.analysis import Finding
+from mmname_lsp.naming.patterns import order_batch_readings
 from mmname_lsp.server.convert import (
     SOURCE,
     LineIndex,
@@ -87,20 +88,27 @@ def _code_actions(ls: MMNameServer, params: types.CodeActionParams) -> List[type
         key = (f.code, rng.start.line, rng.start.character, rng.end.line, rng.end.character)
         diag = diags.get(key, diag)
         fix = f.fix
-        if fix is not None and fix.new_filename is None:
-            old = doc.source[f.start:f.end]
-            title = (f"Replace `{old}` with `{fix.text}`" if fix.text
-                     else f"Remove `{old.strip()}`")
-            actions.append(types.CodeAction(
-                title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
-                is_preferred=True,
-                edit=types.WorkspaceEdit(document_changes=[_versioned_edit(
-                    doc, [types.TextEdit(range=index.range(f.start, f.end), new_text=fix.text)])]),
-            ))
-        elif fix is not None and fix.new_filename is not None:
-            action = _rename_action(ls, doc, fix.new_filename, diag)
-            if action is not None:
-                actions.append(action)
+        # A guess (`8x32`) is offered in every reading, the one the config's
+        # batch size supports first, none of them preferred.
+        readings = order_batch_readings(f.alternatives, result.batch_size)
+        guess = len(readings) > 1
+        for text in readings if fix is not None else ():
+            alt = f.fix_with(text)
+            if alt.new_filename is None:
+                old = doc.source[f.start:f.end]
+                title = (f"Replace `{old}` with `{alt.text}`" if alt.text
+                         else f"Remove `{old.strip()}`")
+                actions.append(types.CodeAction(
+                    title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
+                    is_preferred=not guess,
+                    edit=types.WorkspaceEdit(document_changes=[_versioned_edit(
+                        doc, [types.TextEdit(range=index.range(f.start, f.end),
+                                             new_text=alt.text)])]),
+                ))
+            else:
+                action = _rename_action(ls, doc, alt.new_filename, diag)
+                if action is not None:
+                    actions.append(action)
         for r in f.related[:1]:
             actions.append(types.CodeAction(
                 title=f"Go to the setting: {r.message}", kind=types.CodeActionKind.QuickFix,
