@@ -314,14 +314,7 @@ class WorkspaceIndex:
 
     def remove(self, path: str) -> List[str]:
         """Forget ``path`` (a file, or every file under a folder); returns them."""
-        path = os.path.normpath(os.path.abspath(path))
-        gone = [path] if path in self.files else [p for p in self.files if _under(p, path)]
-        for p in gone:
-            self._drop(p)
-            del self.files[p]
-        if gone:
-            self.generation += 1
-        return gone
+        return self.remove_many([path])
 
     def remove_many(self, paths: Iterable[str]) -> List[str]:
         """Forget many files or folders in one pass over the index (a watcher
