@@ -66,6 +66,40 @@ class NotOpen(Exception):
     """A request about a document the client has not opened."""
 
 
+def guarded(what: str, empty: Callable[[], Any] = lambda: None) -> Callable[[Any], Any]:
+    """Make a request handler answer ``empty()`` about a document that is not
+    open, and log its own errors: a bug never becomes a popup or a request the
+    editor waits for forever."""
+
+    def wrap(fn: Any) -> Any:
+        if asyncio.iscoroutinefunction(fn):
+            @functools.wraps(fn)
+            async def run_async(ls: Any, params: Any) -> Any:
+                try:
+                    return await fn(ls, params)
+                except NotOpen:
+                    return empty()
+                except Exception:  # noqa: BLE001
+                    log.exception("%s failed", what)
+                    return empty()
+
+            return run_async
+
+        @functools.wraps(fn)
+        def run(ls: Any, params: Any) -> Any:
+            try:
+                return fn(ls, params)
+            except NotOpen:
+                return empty()
+            except Exception:  # noqa: BLE001
+                log.exception("%s failed", what)
+                return empty()
+
+        return run
+
+    return wrap
+
+
 class DocumentEvents:
     """Who wants to hear about a document event once the session has taken it
     in; features subscribe in their ``register``, in the composition root's order."""

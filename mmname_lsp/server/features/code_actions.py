@@ -22,22 +22,12 @@ from mmname_lsp.server.convert import (
     to_diagnostic,
 )
 from mmname_lsp.server.protocol import MMNameServer
-from mmname_lsp.server.session import NotOpen
+from mmname_lsp.server.session import guarded
 
 log = logging.getLogger("mmname_lsp")
 
 
 FIX_ALL_KIND = "source.fixAll.mmname"
-
-
-def code_action(ls: MMNameServer, params: types.CodeActionParams) -> List[types.CodeAction]:
-    try:
-        return _code_actions(ls, params)
-    except NotOpen:
-        return []
-    except Exception:  # noqa: BLE001
-        log.exception("code actions failed")
-        return []
 
 
 def _wants(params: types.CodeActionParams, kind: str) -> bool:
@@ -54,7 +44,8 @@ def _versioned_edit(doc: TextDocument, edits: List[types.TextEdit]) -> types.Tex
     )
 
 
-def _code_actions(ls: MMNameServer, params: types.CodeActionParams) -> List[types.CodeAction]:
+@guarded("code actions", list)
+def code_action(ls: MMNameServer, params: types.CodeActionParams) -> List[types.CodeAction]:
     from mmname_lsp.analysis.fixes import text_fixes
 
     doc = ls.session.open_document(params.text_document.uri)

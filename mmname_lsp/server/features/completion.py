@@ -14,7 +14,7 @@ from mmname_lsp.server.convert import (
     document_path,
 )
 from mmname_lsp.server.protocol import MMNameServer
-from mmname_lsp.server.session import OTHER_KINDS, NotOpen
+from mmname_lsp.server.session import OTHER_KINDS, guarded
 
 log = logging.getLogger("mmname_lsp")
 
@@ -34,19 +34,14 @@ _CHECKPOINT_KEY = re.compile(r"(?:checkpoint|pretrained|load_from|resume_from)['
 _BASE = re.compile(r"_base_\s*=\s*[\[(]?\s*(?:(['\"]).*?\1\s*,\s*)*$")
 
 
+@guarded("completion")
 def completion(ls: MMNameServer, params: types.CompletionParams) -> Any:
     from mmname_lsp.workspace.model import file_kind
 
-    try:
-        path = document_path(params.text_document.uri)
-        if path and file_kind(path) in OTHER_KINDS:
-            return complete_other(ls, params)
-        return _completion(ls, params)
-    except NotOpen:
-        return None
-    except Exception:  # noqa: BLE001
-        log.exception("completion failed")
-        return None
+    path = document_path(params.text_document.uri)
+    if path and file_kind(path) in OTHER_KINDS:
+        return complete_other(ls, params)
+    return _completion(ls, params)
 
 
 def string_before_cursor(line: str, col: int) -> Optional[Tuple[int, str]]:

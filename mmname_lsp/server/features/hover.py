@@ -10,26 +10,17 @@ from lsprotocol import types
 
 from mmname_lsp.analysis import Analysis, Occurrence
 from mmname_lsp.server.protocol import MMNameServer
-from mmname_lsp.server.session import NotOpen
+from mmname_lsp.server.session import guarded
 
 log = logging.getLogger("mmname_lsp")
-
-
-def hover(ls: MMNameServer, params: types.HoverParams) -> Optional[types.Hover]:
-    try:
-        return _hover(ls, params)
-    except NotOpen:
-        return None
-    except Exception:  # noqa: BLE001
-        log.exception("hover failed")
-        return None
 
 
 def _findings_of(result: Analysis, occ: Occurrence) -> List[Tuple[str, str, str]]:
     return [(f.code, f.severity, f.message) for f in result.findings if f.occurrence is occ]
 
 
-def _hover(ls: MMNameServer, params: types.HoverParams) -> Optional[types.Hover]:
+@guarded("hover")
+def hover(ls: MMNameServer, params: types.HoverParams) -> Optional[types.Hover]:
     from mmname_lsp.ide.hover import hover_markdown
 
     doc, index, offset = ls.session.doc_and_offset(params)
@@ -50,27 +41,21 @@ def _hover(ls: MMNameServer, params: types.HoverParams) -> Optional[types.Hover]
     )
 
 
+@guarded("code lens", list)
 def code_lens(ls: MMNameServer, params: types.CodeLensParams) -> List[types.CodeLens]:
     from mmname_lsp.ide.hover import summary
 
-    try:
-        doc = ls.session.open_document(params.text_document.uri)
-        occ = ls.session.analysis(doc).filename_occurrence()
-        if occ is None:
-            return []
-        title = f"mmname: {summary(occ.decoded)}"
-        return [
-            types.CodeLens(
-                range=types.Range(start=types.Position(0, 0), end=types.Position(0, 0)),
-                command=types.Command(title=title, command=""),
-            )
-        ]
-    except NotOpen:
-        log.debug("code lens for a document that is not open: %s", params.text_document.uri)
+    doc = ls.session.open_document(params.text_document.uri)
+    occ = ls.session.analysis(doc).filename_occurrence()
+    if occ is None:
         return []
-    except Exception:  # noqa: BLE001
-        log.exception("code lens failed")
-        return []
+    title = f"mmname: {summary(occ.decoded)}"
+    return [
+        types.CodeLens(
+            range=types.Range(start=types.Position(0, 0), end=types.Position(0, 0)),
+            command=types.Command(title=title, command=""),
+        )
+    ]
 
 
 def register(server: MMNameServer) -> None:

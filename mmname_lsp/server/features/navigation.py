@@ -19,7 +19,7 @@ from mmname_lsp.server.convert import (
     to_lsp_range,
 )
 from mmname_lsp.server.protocol import MMNameServer
-from mmname_lsp.server.session import NotOpen
+from mmname_lsp.server.session import guarded
 
 log = logging.getLogger("mmname_lsp")
 
@@ -117,17 +117,12 @@ def _unique(locs: List[types.Location]) -> List[types.Location]:
     return out
 
 
+@guarded("definition")
 async def definition(
     ls: MMNameServer, params: types.DefinitionParams
 ) -> Optional[List[types.Location]]:
-    try:
-        await ls.session.wait_index(2.0)
-        return _definition(ls, params) or None
-    except NotOpen:
-        return None
-    except Exception:  # noqa: BLE001
-        log.exception("definition failed")
-        return None
+    await ls.session.wait_index(2.0)
+    return _definition(ls, params) or None
 
 
 def _definition(ls: MMNameServer, params: types.DefinitionParams) -> List[types.Location]:
@@ -171,17 +166,12 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset)
 
 
+@guarded("references")
 async def references(
     ls: MMNameServer, params: types.ReferenceParams
 ) -> Optional[List[types.Location]]:
-    try:
-        await ls.session.wait_index()
-        return _references(ls, params)
-    except NotOpen:
-        return None
-    except Exception:  # noqa: BLE001
-        log.exception("references failed")
-        return None
+    await ls.session.wait_index()
+    return _references(ls, params)
 
 
 def _references(ls: MMNameServer, params: types.ReferenceParams) -> List[types.Location]:
@@ -237,18 +227,8 @@ def _inheritor_refs(ls: MMNameServer, target: str, include: bool) -> List[types.
     return _unique(out)
 
 
+@guarded("document links", list)
 def document_links(ls: MMNameServer, params: types.DocumentLinkParams) -> List[types.DocumentLink]:
-    try:
-        return _document_links(ls, params)
-    except NotOpen:
-        return []
-    except Exception:  # noqa: BLE001
-        log.exception("document links failed")
-        return []
-
-
-def _document_links(ls: MMNameServer, params: types.DocumentLinkParams
-                    ) -> List[types.DocumentLink]:
     from mmname_lsp.workspace.model import METAFILE, README, file_kind
 
     doc = ls.session.open_document(params.text_document.uri)

@@ -17,7 +17,7 @@ from mmname_lsp.server.convert import (
     document_path,
 )
 from mmname_lsp.server.protocol import MMNameServer
-from mmname_lsp.server.session import NotOpen
+from mmname_lsp.server.session import guarded
 
 log = logging.getLogger("mmname_lsp")
 
@@ -41,17 +41,12 @@ ROLE_TYPES = {
 LEGEND = types.SemanticTokensLegend(token_types=TOKEN_TYPES, token_modifiers=[])
 
 
+@guarded("semantic tokens", lambda: types.SemanticTokens(data=[]))
 def semantic_tokens(ls: MMNameServer, params: types.SemanticTokensParams
                     ) -> types.SemanticTokens:
-    try:
-        doc = ls.session.open_document(params.text_document.uri)
-        result = ls.session.analysis(doc)
-        return types.SemanticTokens(data=token_data(result, ls.session.line_index(doc)))
-    except NotOpen:
-        return types.SemanticTokens(data=[])
-    except Exception:  # noqa: BLE001
-        log.exception("semantic tokens failed")
-        return types.SemanticTokens(data=[])
+    doc = ls.session.open_document(params.text_document.uri)
+    result = ls.session.analysis(doc)
+    return types.SemanticTokens(data=token_data(result, ls.session.line_index(doc)))
 
 
 def token_data(result, index: LineIndex) -> List[int]:
@@ -106,17 +101,8 @@ _ROLE_KIND = {
 }
 
 
+@guarded("document symbols", list)
 def document_symbols(ls: MMNameServer, params: types.DocumentSymbolParams) -> List[Any]:
-    try:
-        return _document_symbols(ls, params)
-    except NotOpen:
-        return []
-    except Exception:  # noqa: BLE001
-        log.exception("document symbols failed")
-        return []
-
-
-def _document_symbols(ls: MMNameServer, params: types.DocumentSymbolParams) -> List[Any]:
     from mmname_lsp.ide.hover import summary
     from mmname_lsp.workspace.bases import statement_end
     from mmname_lsp.workspace.model import METAFILE, PYTHON, file_kind
