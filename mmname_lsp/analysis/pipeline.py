@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 from mmname_lsp.files import glob_to_regex
 from mmname_lsp.findings import FILENAME, Finding, Occurrence, to_finding
 from mmname_lsp.naming import model as m
-from mmname_lsp.naming.decoder import Decoder, default_decoder
+from mmname_lsp.naming.decoder import Decoder, base_vocabulary, default_decoder
 from mmname_lsp.naming.learned import LearnedWords
 from mmname_lsp.naming.model import Decoded
 from mmname_lsp.rules.references import broken_base, missing_reference, unknown_model
@@ -82,9 +82,7 @@ def decoder_for(extra: Tuple[Tuple[str, Tuple[str, str]], ...]) -> Decoder:
     """A decoder with the user's extra tokens (the default one when there are none)."""
     if not extra:
         return default_decoder()
-    from mmname_lsp.naming.vocabulary import default_vocabulary
-
-    return Decoder(default_vocabulary().with_extra(dict(extra)))
+    return Decoder(base_vocabulary().with_extra(dict(extra)))
 
 
 # Decoders that know a workspace's learned words, by (user words, learned words).
@@ -104,9 +102,7 @@ def settings_decoder(settings: Settings, learned: Optional[LearnedWords] = None)
     hit = _LEARNED.get(key)
     if hit is not None and hit[0] is learned:
         return hit[1]
-    from mmname_lsp.naming.vocabulary import default_vocabulary
-
-    decoder = Decoder(default_vocabulary().with_extra(dict(extra)).with_learned(learned))
+    decoder = Decoder(base_vocabulary().with_extra(dict(extra)).with_learned(learned))
     if len(_LEARNED) >= 4:
         _LEARNED.clear()
     _LEARNED[key] = (learned, decoder)

@@ -154,7 +154,7 @@ class Decoder:
     @property
     def vocab(self) -> Vocabulary:
         if self._vocab is None:
-            self._vocab = default_vocabulary()
+            self._vocab = base_vocabulary()
         return self._vocab
 
     @property
@@ -1380,6 +1380,21 @@ def _confidence(segments: Sequence[_Segment], roles: Sequence[int]) -> float:
 
 
 _DEFAULT: Optional[Decoder] = None
+
+
+@lru_cache(maxsize=1)
+def base_vocabulary() -> Vocabulary:
+    """The bundled vocabulary, knowing also the words of an installed
+    mmpretrain's model names (a newer release's words are not typos)."""
+    from mmname_lsp.naming.learned import learn
+    from mmname_lsp.naming.zoo import installed_names
+
+    names = installed_names()
+    vocab = default_vocabulary()
+    if not names:
+        return vocab
+    return vocab.with_learned(learn(names=names), min_count=1,
+                              where="the installed mmpretrain's model index")
 
 
 def default_decoder() -> Decoder:

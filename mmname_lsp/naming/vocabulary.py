@@ -77,7 +77,8 @@ class Vocabulary:
             entries[token] = Entry(token, kind, meaning)
         return Vocabulary(entries, self.gpus_x_batch, self.shapes, self.parts)
 
-    def with_learned(self, learned: LearnedWords, min_count: int = 2) -> Vocabulary:
+    def with_learned(self, learned: LearnedWords, min_count: int = 2,
+                     where: str = "this workspace") -> Vocabulary:
         """A copy that knows the words a workspace uses in ``min_count`` names
         or more, so that they are never reported as typos.
 
@@ -89,7 +90,7 @@ class Vocabulary:
         for word, count in learned.counts.items():
             if count >= min_count and word not in entries:
                 entries[word] = Entry(
-                    word, LEARNED, f"Seen in {count} names of this workspace.", count
+                    word, LEARNED, f"Seen in {count} names of {where}.", count
                 )
         return Vocabulary(entries, self.gpus_x_batch, self.shapes, self.parts)
 

@@ -191,6 +191,14 @@ def _metafile_entry(m: Dict[str, Any], papers: Dict[Any, Any]) -> Dict[str, Any]
 
 
 @lru_cache(maxsize=1)
+def installed_names() -> List[str]:
+    """Model names of an installed mmpretrain's model index (none without one):
+    their words are words of a newer release, never typos."""
+    index = installed_model_index()
+    return list(read_model_index(index).names()) if index is not None else []
+
+
+@lru_cache(maxsize=1)
 def default_zoo() -> Zoo:
     """The bundled zoo, merged with an installed mmpretrain's model index when present."""
     zoo = _bundled()

@@ -109,3 +109,28 @@ def test_mmname_check_learns_the_words_of_the_checked_files(tmp_path):
     index = WorkspaceIndex()
     index.index_root(str(tmp_path))
     assert "colsr" in index.learned.known()
+
+
+def test_words_of_an_installed_packages_model_names_are_not_typos(tmp_path, monkeypatch):
+    from mmname_lsp.naming import decoder as decoder_module
+    from mmname_lsp.naming import zoo as zoo_module
+    from mmname_lsp.naming.decoder import Decoder
+
+    name = "convnxet-base_32xb128_in1k"  # alone: a typo of `convnext`
+    assert "MMN102" in [p.code for p in Decoder().decode(name).problems]
+    (tmp_path / "model-index.yml").write_text("Import:\n  - configs/x/metafile.yml\n")
+    (tmp_path / "configs" / "x").mkdir(parents=True)
+    (tmp_path / "configs" / "x" / "metafile.yml").write_text(
+        "Models:\n  - Name: convnxet-tiny_32xb128_in1k\n    Config: configs/x/a.py\n")
+    monkeypatch.setattr(zoo_module, "installed_model_index",
+                        lambda: tmp_path / "model-index.yml")
+    zoo_module.installed_names.cache_clear()
+    decoder_module.base_vocabulary.cache_clear()
+    try:
+        decoded = Decoder().decode(name)
+        assert "MMN102" not in [p.code for p in decoded.problems]
+        token = next(t for p in decoded.parts for t in p.tokens if t.text == "convnxet")
+        assert "installed mmpretrain" in token.meaning
+    finally:
+        zoo_module.installed_names.cache_clear()
+        decoder_module.base_vocabulary.cache_clear()
