@@ -124,17 +124,27 @@ def _glob(pattern: str) -> re.Pattern[str]:
     return re.compile(glob_to_regex(pattern.strip("/")))
 
 
-def workspace_words(path: str, text: str, settings: Settings
+def declared_config(path: str, text: str, settings: Settings,
+                    is_config: Optional[bool] = None) -> str:
+    """Why ``path`` is a config: "folder" (under a ``configs`` folder or matched
+    by ``configGlobs``), "content" (its text reads as a config's; ``is_config``
+    when the caller already looked), or "" (not declared one)."""
+    if in_configs_folder(path) or matches_glob(path, settings.config_globs):
+        return "folder"
+    if is_config if is_config is not None else looks_like_config(text):
+        return "content"
+    return ""
+
+
+def workspace_words(path: str, text: str, settings: Settings,
+                    is_config: Optional[bool] = None
                     ) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
     """What a Python file adds to its workspace's words: its file name when it
-    is a config (in a ``configs`` folder, matched by ``configGlobs`` or a config
-    by its content), and the classes it registers or names in ``type=``."""
+    is a config (:func:`declared_config`), and the classes it registers or
+    names in ``type=``."""
     name = config_stem_candidate(path)
-    names: Tuple[str, ...] = ()
-    if name is not None and (in_configs_folder(path) or matches_glob(path, settings.config_globs)
-                             or looks_like_config(text)):
-        names = (name,)
-    return names, tuple(registered_names(text))
+    declared = name is not None and declared_config(path, text, settings, is_config)
+    return ((name,) if declared else ()), tuple(registered_names(text))
 
 
 def config_stem_candidate(path: str) -> Optional[str]:
@@ -178,13 +188,7 @@ def analyse(
     if not settings.enable:
         return result
     if path and FILENAME in settings.sources:
-        if in_configs_folder(path) or matches_glob(path, settings.config_globs):
-            declared = "folder"
-        elif is_config if is_config is not None else looks_like_config(text):
-            declared = "content"
-        else:
-            declared = ""
-        _filename(result, path, decoder, declared)
+        _filename(result, path, decoder, declared_config(path, text, settings, is_config))
     if path is None or path.endswith((".py", ".pyi")) or not os.path.splitext(path)[1]:
         _python(result, text, path, settings, decoder)
     occ = result.filename_occurrence()

@@ -402,11 +402,14 @@ class WorkspaceIndex:
         # The file name only (the content is analysed when the file is open);
         # `_base_` files and private helpers are never judged.
         settings = self._settings_for(path)
-        record.names, record.classes = workspace_words(path, text, settings)
+        # Read once: both the words and the file-name check ask whether the
+        # content is a config's.
+        is_config = looks_like_config(text)
+        record.names, record.classes = workspace_words(path, text, settings, is_config)
         if not name.startswith("_") and name.endswith(".py") and not _in_base_folder(path):
             result = analyse("", path, settings, consistency=False,
                              decoder=settings_decoder(settings, self.learned),
-                             is_config=looks_like_config(text))
+                             is_config=is_config)
         else:
             result = None
         if result is not None and result.filename_occurrence() is not None:
