@@ -58,7 +58,8 @@ WORD_SEED = ROOT / "scripts" / "profile_vocabulary_seed.tsv"
 DATA = ROOT / "mmname_lsp" / "data"
 OUT = DATA / "profiles"
 FAMILY = ROOT.parent / "shared" / "corpus" / "family"
-CACHE = Path(os.environ.get("MMNAME_CORPUS_CACHE", Path.home() / ".cache" / "mmname-lsp" / "corpus"))
+CACHE = Path(os.environ.get("MMNAME_CORPUS_CACHE",
+                           Path.home() / ".cache" / "mmname-lsp" / "corpus"))
 # Words a name's training part is recognised by (the split point of positions).
 _TRAIN_SHAPES = frozenset(
     {"gpus-x-batch", "batch-no-b", "batch-upper", "batch-old", "epochs", "iterations",
@@ -73,6 +74,11 @@ _FIELDS = ("name", "title", "package", "distributions", "versions", "scopes", "l
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+%]*")
 _HASHLIKE = re.compile(r"(?=.*\d)[0-9a-f]{7,8}")
+
+
+# Where a word stands -> (its kind, in words).
+_PLACES = {"module": ("component", "a module word"), "training": ("recipe", "a training word"),
+           "data": ("dataset", "a dataset")}
 
 
 class MissingCorpus(Exception):
@@ -341,7 +347,7 @@ def _algorithms(recs: List[dict], legacy: bool, folders: Dict[str, List[str]],
                 head = shared.get(folder.split("_")[0])
                 kind = head["kind"] if head and head["kind"] == "backbone" else "algorithm"
                 found.setdefault(folder, {"kind": kind,
-                                          "meaning": f"The `{folder}` algorithm (its config folder).",
+                                          "meaning": f"The `{folder}` {kind} (its config folder).",
                                           "count": 0})
     return found
 
@@ -385,12 +391,10 @@ def vocabulary(seed: dict, names: List[str], recs: List[dict],
                 positions[w][where] += 1
     for word, where in sorted(positions.items()):
         place, n = where.most_common(1)[0]
-        kind = {"module": "component", "training": "recipe", "data": "dataset"}[place]
+        kind, what = _PLACES[place]
         added[word] = {
             "kind": kind,
-            "meaning": f"A word of {seed['title']} names, read as "
-                       f"{ {'component': 'a module word', 'recipe': 'a training word', 'dataset': 'a dataset'}[kind] } "
-                       f"where it stands.",
+            "meaning": f"A word of {seed['title']} names, read as {what} where it stands.",
             "count": sum(where.values()),
         }
     for word in added:
@@ -463,7 +467,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", help="profiles to build (default: every seed)")
     ap.add_argument("--check", action="store_true", help="exit 1 when a data file is stale")
-    ap.add_argument("--cache", type=Path, default=CACHE, help="where wheels are downloaded and extracted")
+    ap.add_argument("--cache", type=Path, default=CACHE,
+                    help="where wheels are downloaded and extracted")
     ap.add_argument("--wheels", type=Path, action="append", default=[],
                     help="a folder of already downloaded wheels (repeatable)")
     ap.add_argument("--offline", action="store_true", help="never run pip download")

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmname_lsp.codes import RULES
@@ -1658,7 +1658,7 @@ def default_decoder() -> Decoder:
     return _DEFAULT
 
 
-@lru_cache(maxsize=None)
+@cache
 def profile_vocabulary(name: str) -> Vocabulary:
     """The words profile ``name`` knows: the shared ones (``base_vocabulary``)
     with the profile's own on top; for ``shared``, every profile's words."""
@@ -1682,7 +1682,7 @@ def profile_vocabulary(name: str) -> Vocabulary:
     return Vocabulary(entries, base.gpus_x_batch, base.shapes, base.parts)
 
 
-@lru_cache(maxsize=None)
+@cache
 def profile_decoder(name: str) -> Decoder:
     """The decoder of profile ``name`` (a file name of ``data/profiles``, or
     ``shared``), made once; ``mmpretrain`` is :func:`default_decoder`.  The one
