@@ -274,7 +274,8 @@ class Session:
 
     def folder_config(self, uri: str) -> FolderConfig:
         """What applies to ``uri``'s folder (computed once per folder until the
-        settings or a pyproject.toml change)."""
+        settings or a pyproject.toml change); a notebook cell's is its notebook's."""
+        uri = self.notebook_of(uri) or uri
         path = document_path(uri)
         key = os.path.dirname(os.path.normpath(path)) if path else ""
         hit = self._folder_configs.get(key)
@@ -336,7 +337,7 @@ class Session:
         config = self.folder_config(uri)
         project = config.project
         if project.exclude:
-            path = document_path(uri)
+            path = document_path(self.notebook_of(uri) or uri)
             if path is not None and excluded_by(project, path):
                 return []
         if config.selection is None:
@@ -401,6 +402,27 @@ class Session:
             raise NotOpen(uri)
         return self.server.workspace.get_text_document(uri)
 
+    # -- notebook cells (pygls keeps the notebooks and their cells' texts) ---------
+
+    def notebook_of(self, uri: str) -> Optional[str]:
+        """The URI of the notebook whose cell ``uri`` is, or None."""
+        ws = self.server.workspace
+        notebook = ws.get_notebook_document(cell_uri=uri) if ws is not None else None
+        return notebook.uri if notebook is not None else None
+
+    def is_code_cell(self, uri: str) -> bool:
+        """Whether ``uri`` is a Python code cell of an open notebook."""
+        notebook = self.server.workspace.get_notebook_document(cell_uri=uri)
+        if notebook is None:
+            return False
+        key = uri_key(uri)
+        for cell in notebook.cells:
+            if uri_key(cell.document) == key:
+                doc = self.server.workspace.text_documents.get(key)
+                return (cell.kind == types.NotebookCellKind.Code and doc is not None
+                        and (doc.language_id or "python") == "python")
+        return False
+
     def open_uris(self) -> List[str]:
         """The open documents' URIs as the client wrote them."""
         return [doc.uri for doc in list(self.server.workspace.text_documents.values())]
@@ -440,9 +462,14 @@ class Session:
         """(text, path, settings, other kind?) of an analysis of ``doc``."""
         from mmname_lsp.workspace.model import file_kind
 
+        source = doc.source
+        if self.notebook_of(doc.uri) is not None:
+            # A cell: Python source like a script's, never a config (no file
+            # name); a Markdown or other-language cell has nothing to check.
+            code = self.is_code_cell(doc.uri) and len(source) <= MAX_DOCUMENT_CHARS
+            return (source if code else ""), None, self.settings_for(doc.uri), False
         path = document_path(doc.uri)
         other = path is not None and file_kind(path) in OTHER_KINDS
-        source = doc.source
         text = "" if len(source) > MAX_DOCUMENT_CHARS and not other else source
         return text, path, self.settings_for(doc.uri), other
 
