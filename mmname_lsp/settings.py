@@ -190,12 +190,13 @@ def explicit_settings(raw: Any) -> Dict[str, Any]:
 def overlay_settings(base: Mapping[str, Any], top: Mapping[str, Any]) -> Dict[str, Any]:
     """``top``'s keys over ``base``'s (raw sections): a key in both takes
     ``top``'s value, but two objects (``severity``, ``extraTokens``) merge
-    entry by entry, ``top`` winning for the same entry."""
+    entry by entry, ``top`` winning for the same entry; ``top``'s entries come
+    first (for objects whose first matching entry wins)."""
     out = dict(base)
     for key, value in top.items():
         below = out.get(key)
         if isinstance(below, Mapping) and isinstance(value, Mapping):
-            out[key] = {**below, **value}
+            out[key] = {**value, **{k: v for k, v in below.items() if k not in value}}
         else:
             out[key] = value
     return out

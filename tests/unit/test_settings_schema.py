@@ -81,4 +81,7 @@ def test_overlay_replaces_values_and_merges_objects_by_entry():
     merged = overlay_settings(base, top)
     assert merged == {"severity": {"MMN101": "error", "MMN102": "off"}, "sources": ["literal"],
                       "extraTokens": {"mydata": "ours"}, "enable": False}
+    assert list(merged["severity"]) == ["MMN101", "MMN102"]  # the top's entries first
+    assert list(overlay_settings({"x": {"a": 1, "b": 2}}, {"x": {"c": 3, "b": 4}})["x"].items()) \
+        == [("c", 3), ("b", 4), ("a", 1)]
     assert base["severity"] == {"MMN101": "hint", "MMN102": "off"}  # not changed in place
