@@ -406,8 +406,10 @@ class Session:
 
     def notebook_of(self, uri: str) -> Optional[str]:
         """The URI of the notebook whose cell ``uri`` is, or None."""
-        ws = self.server.workspace
-        notebook = ws.get_notebook_document(cell_uri=uri) if ws is not None else None
+        try:
+            notebook = self.server.workspace.get_notebook_document(cell_uri=uri)
+        except RuntimeError:  # before initialize: no workspace, no notebook
+            return None
         return notebook.uri if notebook is not None else None
 
     def is_code_cell(self, uri: str) -> bool:
