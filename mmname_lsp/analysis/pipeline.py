@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 from mmname_lsp.files import glob_to_regex
 from mmname_lsp.findings import FILENAME, Finding, Occurrence, to_finding
 from mmname_lsp.naming import model as m
-from mmname_lsp.naming.decoder import Decoder, base_vocabulary, default_decoder
+from mmname_lsp.naming.decoder import Decoder, profile_decoder, profile_vocabulary
 from mmname_lsp.naming.learned import LearnedWords
 from mmname_lsp.naming.model import Decoded
 from mmname_lsp.rules.references import broken_base, missing_reference, unknown_model
@@ -77,32 +77,37 @@ class Analysis:
         return None
 
 
-@lru_cache(maxsize=4)
-def decoder_for(extra: Tuple[Tuple[str, Tuple[str, str]], ...]) -> Decoder:
-    """A decoder with the user's extra tokens (the default one when there are none)."""
+@lru_cache(maxsize=16)
+def decoder_for(extra: Tuple[Tuple[str, Tuple[str, str]], ...],
+                profile: str = "mmpretrain") -> Decoder:
+    """A decoder of naming ``profile`` with the user's extra tokens (the
+    profile's own decoder when there are none)."""
     if not extra:
-        return default_decoder()
-    return Decoder(base_vocabulary().with_extra(dict(extra)))
+        return profile_decoder(profile)
+    return Decoder(profile_vocabulary(profile).with_extra(dict(extra)), profile=profile)
 
 
-# Decoders that know a workspace's learned words, by (user words, learned words).
-_LEARNED: Dict[Tuple[Any, int], Tuple[LearnedWords, Decoder]] = {}
+# Decoders that know a workspace's learned words, by (user words, profile, learned words).
+_LEARNED: Dict[Tuple[Any, str, int], Tuple[LearnedWords, Decoder]] = {}
 
 
-def settings_decoder(settings: Settings, learned: Optional[LearnedWords] = None) -> Decoder:
-    """The decoder for ``settings`` (its extra tokens), knowing the words a
-    workspace uses (``learned``, else the settings' own: a snapshot that is
-    replaced, never mutated)."""
+def settings_decoder(settings: Settings, learned: Optional[LearnedWords] = None,
+                     profile: str = "mmpretrain") -> Decoder:
+    """The decoder for ``settings`` (its extra tokens) and naming ``profile``
+    (a name of :mod:`mmname_lsp.naming.profiles`, or ``shared``), knowing the
+    words a workspace uses (``learned``, else the settings' own: a snapshot
+    that is replaced, never mutated)."""
     extra = tuple(sorted(settings.extra_tokens.items()))
     if learned is None:
         learned = settings.learned
     if learned is None or not learned.counts:
-        return decoder_for(extra)
-    key = (extra, id(learned))
+        return decoder_for(extra, profile)
+    key = (extra, profile, id(learned))
     hit = _LEARNED.get(key)
     if hit is not None and hit[0] is learned:
         return hit[1]
-    decoder = Decoder(base_vocabulary().with_extra(dict(extra)).with_learned(learned))
+    vocab = profile_vocabulary(profile).with_extra(dict(extra)).with_learned(learned)
+    decoder = Decoder(vocab, profile=profile)
     if len(_LEARNED) >= 4:
         _LEARNED.clear()
     _LEARNED[key] = (learned, decoder)
