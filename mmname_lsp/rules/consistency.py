@@ -1631,7 +1631,8 @@ def _names(cls: str, phrase: str) -> bool:
     ``CocoDataset``, ``libra-faster-rcnn`` and ``FasterRCNN``)."""
     core, said = _core(cls), _alnum(phrase)
     if len(core) < 4 or len(said) < 4:
-        return core == said and bool(core)
+        # Short words only as the start (`ava21` and `AVADataset`).
+        return len(core) >= 3 and said.startswith(core) or (core == said and bool(core))
     return core in said or said in core
 
 
