@@ -761,7 +761,7 @@ class _Run:
         # MMN302: total batch size; not repeated when the per-GPU size is wrong.
         if base is None:
             self.unknown("MMN302", tok)
-        elif base.value * per_item == g * b:
+        elif g * b in (base.value, base.value * per_item):
             # The total counts images or clips; `base_batch_size` may count items.
             self.agree("MMN302", tok)
         elif bs is not None and not per_gpu_ok:
