@@ -189,10 +189,13 @@ _DATA_FORM = frozenset({"rgb", "flow", "audio", "feature", "keypoint", "2d", "3d
                         "skeleton", "heatmap", "rawframes", "video"})
 
 
-def family_of(profile: Optional[str]) -> Optional[str]:
+def family_of(profile: Any) -> Optional[str]:
     """The family whose meanings a profile's words have (``"mmdet3"`` ->
-    ``"mmdet"``), or None for a profile that is none of them."""
-    if not profile:
+    ``"mmdet"``, or a profile object by its name), or None for a profile that
+    is none of them."""
+    if not isinstance(profile, str):
+        profile = getattr(profile, "name", None)
+    if not isinstance(profile, str) or not profile:
         return None
     found = get_profile(profile)
     if found is not None and found.package in _PACKAGE_FAMILY:
