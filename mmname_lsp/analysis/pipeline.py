@@ -202,7 +202,8 @@ def analyse(
     # Real configs are a few hundred lines; a huge generated file would cost
     # seconds of static resolution per edit for checks that do not apply to it.
     if consistency and path and (named_config or has_bases) and len(text) <= MAX_RESOLVE_CHARS:
-        _resolve(result, occ if named_config else None, path, text, config_cache, overlay)
+        _resolve(result, occ if named_config else None, path, text, config_cache, overlay,
+                 _profile_name(decoder))
     result.findings = finalize_findings(text, result.findings, settings)
     return result
 
@@ -233,9 +234,17 @@ def _filename(result: Analysis, path: str, decoder: Decoder, declared: str) -> N
 _DEFAULT_CACHE: Any = None
 
 
+def _profile_name(decoder: Any) -> Optional[str]:
+    """The name of the profile a decoder reads names with, when it has one:
+    the name <-> content checks give the words the same meanings."""
+    profile = getattr(decoder, "profile", None)
+    name = getattr(profile, "name", profile)
+    return name if isinstance(name, str) else None
+
+
 def _resolve(
     result: Analysis, occ: Optional[Occurrence], path: str, text: str, cache: Any,
-    overlay: Optional[Mapping[str, str]],
+    overlay: Optional[Mapping[str, str]], profile: Optional[str] = None,
 ) -> None:
     """Resolve the config statically: report broken bases, and compare the
     content with the file name when the file is a named config."""
@@ -254,7 +263,7 @@ def _resolve(
     result.skipped.extend(resolved.skipped)
     _base_issues(result, resolved, path, text)
     if occ is not None:
-        _consistency(result, occ, resolved)
+        _consistency(result, occ, resolved, profile=profile)
     # A model name in a string whose zoo entry is built from this very config
     # (the model's own name) is held to the same content.
     for o in list(result.occurrences):
@@ -263,7 +272,7 @@ def _resolve(
             continue
         own = zoo.get("config") or ""
         if own and os.path.normpath(path).endswith(os.path.normpath(own)):
-            _consistency(result, o, resolved, prefix="", offset=o.start)
+            _consistency(result, o, resolved, prefix="", offset=o.start, profile=profile)
 
 
 def _base_issues(result: Analysis, resolved: Any, path: str, text: str) -> None:
@@ -302,13 +311,14 @@ def _base_issues(result: Analysis, resolved: Any, path: str, text: str) -> None:
 
 def _consistency(
     result: Analysis, occ: Occurrence, resolved: Any, prefix: str = "File name: ",
-    offset: int = 0,
+    offset: int = 0, profile: Optional[str] = None,
 ) -> None:
     """Compare a name with the resolved content; ``offset`` places the findings
-    in the document (0 for the file name, whose offsets index the name)."""
+    in the document (0 for the file name, whose offsets index the name).
+    Without a profile, the config's ``default_scope`` says whose words they are."""
     from mmname_lsp.rules.consistency import check_consistency
 
-    findings, facts = check_consistency(occ.decoded, resolved)
+    findings, facts = check_consistency(occ.decoded, resolved, profile)
     if occ.on_filename:
         result.facts.extend(facts)
     for f in findings:

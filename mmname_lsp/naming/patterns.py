@@ -196,3 +196,55 @@ def numbers(kind: str, text: str) -> Dict[str, float]:
         mt = UNIFORM_SAMPLING.fullmatch(t)
         return {"num_segments": int(mt.group(1))} if mt else {}
     return {}
+# -- the numbers a word of a name gives (pure naming facts) ---------------------
+# Callers decide, by the profile, whether a word has that meaning at all: `1x`
+# is a schedule in MMDetection and a width multiplier in MMPretrain.
+
+# MMDetection's schedules count 12 epochs per `x` (`1x` = 12, `2x` = 24).
+EPOCHS_PER_SCHEDULE = 12
+
+
+def schedule_epochs(word: str) -> Optional[int]:
+    """``"2x"`` -> 24: the epochs of an MMDetection schedule word."""
+    mt = SCHEDULE.fullmatch(word)
+    if mt is None:
+        return None
+    epochs = float(mt.group(1)) * EPOCHS_PER_SCHEDULE
+    return int(epochs) if epochs.is_integer() else None
+
+
+def iteration_count(word: str) -> Optional[int]:
+    """``"40k"`` (or MMPose's ``"30ki"``) -> 40000 iterations."""
+    mt = ITERATIONS.fullmatch(word)
+    return int(mt.group(1)) * 1000 if mt else None
+
+
+def epoch_count(word: str) -> Optional[int]:
+    """``"300e"`` -> 300."""
+    mt = EPOCHS.fullmatch(word)
+    return int(mt.group(1)) if mt else None
+
+
+def input_size(word: str) -> Optional[Tuple[int, int]]:
+    """``"512x1024"`` -> ``(512, 1024)``: height x width, as names write it."""
+    mt = INPUT_SIZE.fullmatch(word)
+    return (int(mt.group(1)), int(mt.group(2))) if mt else None
+
+
+def clip_sampling(word: str) -> Optional[Tuple[int, int, int]]:
+    """``"32x2x1"`` -> ``(32, 2, 1)``: clip length x frame interval x clips."""
+    mt = CLIP_SAMPLING.fullmatch(word)
+    return (int(mt.group(1)), int(mt.group(2)), int(mt.group(3))) if mt else None
+
+
+def uniform_sampling(word: str) -> Optional[int]:
+    """``"u48"`` -> 48: frames sampled uniformly over the whole video."""
+    mt = UNIFORM_SAMPLING.fullmatch(word)
+    return int(mt.group(1)) if mt else None
+
+
+def gpus_batch(word: str) -> Optional[Tuple[int, int]]:
+    """``"8xb2"`` (or the legacy detection ``"8x2"``) -> ``(8, 2)``: GPUs and
+    images per GPU."""
+    mt = GPUS_X_BATCH.fullmatch(word) or BATCH_NO_B.fullmatch(word)
+    return (int(mt.group(1)), int(mt.group(2))) if mt else None
