@@ -23,6 +23,8 @@ REPO = HERE.parents[1]
 INSTALL = HERE / "install.sh"
 FIXTURE_WS = REPO / "tests" / "fixtures" / "workspace"
 FIXTURE_CONFIG = FIXTURE_WS / "configs" / "resnet" / "resnet50_8x32-colsr_in1k.py"
+# A fork with its own metafile, model index and README.
+FIXTURE_WS2 = REPO / "tests" / "fixtures" / "ws2"
 ARTIFACTS = REPO / "test-artifacts" / "clients"
 REGISTRY_UNREACHABLE = 3  # install.sh's exit code for that case
 INSTALL_TIMEOUT_S = 1800

@@ -101,7 +101,7 @@ need_deb() {
     done
 }
 [ $want_nvim = 1 ] && need_deb neovim
-[ $want_emacs = 1 ] && need_deb emacs-nox elpa-eglot
+[ $want_emacs = 1 ] && need_deb emacs-nox elpa-eglot elpa-yaml-mode
 [ $want_vscode = 1 ] && need_deb chromium libkrb5-dev fonts-dejavu-core
 if [ ${#apt_missing[@]} -gt 0 ]; then
     SUDO=""
