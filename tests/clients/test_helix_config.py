@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -17,7 +18,7 @@ import pytest
 
 from mmname_lsp.server.__main__ import build_parser
 from mmname_lsp.settings import parse_settings
-from tests.clients.conftest import REPO
+from tests.clients.conftest import FIXTURE_WS2, REPO
 
 pytestmark = pytest.mark.clients
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+
@@ -100,10 +101,16 @@ def test_commented_venv_alternative_is_valid(config):
     assert ns.stdio
 
 
-def test_python_gets_mmname_as_an_extra_server(config):
-    python = [lang for lang in config["language"] if lang["name"] == "python"]
-    assert len(python) == 1
-    entries = python[0]["language-servers"]
+# Helix's language names (its default languages.toml) of the files the
+# server reads: configs, metafiles and model indexes, README model tables.
+LANGUAGES_SERVED = ("python", "yaml", "markdown")
+
+
+@pytest.mark.parametrize("name", LANGUAGES_SERVED)
+def test_language_gets_mmname_as_an_extra_server(config, name):
+    language = [lang for lang in config["language"] if lang["name"] == name]
+    assert len(language) == 1
+    entries = language[0]["language-servers"]
     ours = [e for e in entries if isinstance(e, dict) and e.get("name") == "mmname-lsp"]
     assert len(ours) == 1, entries
     features = ours[0]["only-features"]
@@ -141,6 +148,91 @@ def _read_message(stream) -> Dict:
         if name.lower() == "content-length":
             length = int(value)
     return json.loads(stream.read(length))
+
+
+def test_roots_of_yaml_and_markdown_mark_an_openmmlab_project(config):
+    for lang in config["language"]:
+        if lang["name"] in ("yaml", "markdown"):
+            assert "model-index.yml" in lang["roots"], lang
+
+
+def _send(proc: subprocess.Popen, message: dict) -> None:
+    proc.stdin.write(_frame(message))
+    proc.stdin.flush()
+
+
+def _diagnostics_of(proc: subprocess.Popen, uri: str, timeout: float) -> List[dict]:
+    """The first non-empty publishDiagnostics for ``uri``; answers the
+    server's own requests with null, as a client that offers nothing."""
+    found: List[dict] = []
+
+    def read():
+        while True:
+            msg = _read_message(proc.stdout)
+            if "id" in msg and "method" in msg:
+                _send(proc, {"jsonrpc": "2.0", "id": msg["id"], "result": None})
+            elif msg.get("method") == "textDocument/publishDiagnostics":
+                params = msg["params"]
+                if params["uri"] == uri and params["diagnostics"]:
+                    found.extend(params["diagnostics"])
+                    return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return found
+
+
+@pytest.mark.parametrize(
+    "language,path,code",
+    [
+        ("yaml", "configs/mynet/metafile.yml", "MMN203"),
+        ("markdown", "configs/resnet/README.md", "MMN210"),
+    ],
+)
+def test_server_reports_on_the_yaml_and_markdown_helix_sends(
+    config, server_env, tmp_path, language, path, code
+):
+    """Started as Helix starts it, the server reports on a metafile sent as
+    languageId yaml and on a README sent as markdown."""
+    workspace = tmp_path / "ws"
+    shutil.copytree(FIXTURE_WS2, workspace)
+    entry = server_entry(config)
+    proc = subprocess.Popen(
+        [entry["command"], *entry["args"]],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=server_env,
+        cwd=str(workspace),
+    )
+    try:
+        _send(proc, {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "processId": os.getpid(),
+                "rootUri": workspace.as_uri(),
+                "capabilities": {},
+                "initializationOptions": entry["config"],
+            },
+        })
+        _send(proc, {"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        file = workspace / path
+        uri = file.as_uri()
+        _send(proc, {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {
+                "uri": uri, "languageId": language, "version": 1, "text": file.read_text(),
+            }},
+        })
+        diagnostics = _diagnostics_of(proc, uri, 60)
+        assert code in {d.get("code") for d in diagnostics}, diagnostics
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def test_server_offers_the_features_helix_is_told_to_use(config, server_env):
