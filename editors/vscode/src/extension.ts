@@ -178,7 +178,7 @@ async function startClient(): Promise<void> {
   const serverOptions: ServerOptions = {
     command: launch.command,
     args: launch.args,
-    options: { env: { ...launch.env, PYTHONUNBUFFERED: '1' } },
+    options: { cwd: serverCwd(), env: { ...launch.env, PYTHONUNBUFFERED: '1' } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENTS,
@@ -402,9 +402,18 @@ async function findPython(
   );
 }
 
+/**
+ * Where the server runs, and the probe too: `python -m` imports from the
+ * working folder first, so both must see the same one.
+ */
+function serverCwd(): string {
+  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+  return folder ? folder.uri.fsPath : os.homedir();
+}
+
 /** The interpreter's answer to PROBE, or why it gave none. */
 async function probePython(python: string[]): Promise<Probe | string> {
-  const result = await run(python[0], [...python.slice(1), '-c', PROBE]);
+  const result = await run(python[0], [...python.slice(1), '-c', PROBE], serverCwd());
   if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
     return 'not found';
   }
@@ -548,12 +557,13 @@ async function cannotStart(err: unknown): Promise<void> {
 function run(
   command: string,
   args: string[],
+  cwd: string,
 ): Promise<{ error: Error | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       command,
       args,
-      { timeout: PROBE_TIMEOUT_MS, windowsHide: true },
+      { cwd, timeout: PROBE_TIMEOUT_MS, windowsHide: true },
       (error, stdout, stderr) => resolve({ error, stdout: String(stdout), stderr: String(stderr) }),
     );
   });
