@@ -21,6 +21,7 @@ from tests.clients.conftest import (
     REPO,
     client_home,
     require_tool,
+    skip_unless_installed,
 )
 
 pytestmark = pytest.mark.clients
@@ -114,7 +115,7 @@ def test_nvim_011(setup, nvim_tools, server_env, tmp_path, artifacts):
 
 
 def test_nvim_07(nvim_tools, server_env, tmp_path, artifacts):
-    nvim = require_tool(nvim_tools["NVIM07"])
+    nvim = skip_unless_installed(nvim_tools, "NVIM07")
     result = run_nvim(nvim, "snippet-0.7", tmp_path, server_env)
     (artifacts / "nvim-0.7-snippet-0.7.json").write_text(json.dumps(result, indent=2))
     check_common(result, "0.7.")
@@ -138,7 +139,7 @@ METAFILE = Path("configs") / "mynet" / "metafile.yml"
 )
 def test_nvim_metafile(version, setup, nvim_tools, server_env, tmp_path, artifacts):
     """A metafile.yml (filetype yaml) gets the server: its diagnostics and hover."""
-    nvim = require_tool(nvim_tools["NVIM011" if version == "0.11." else "NVIM07"])
+    nvim = skip_unless_installed(nvim_tools, "NVIM011" if version == "0.11." else "NVIM07")
     workspace = tmp_path / "ws"
     shutil.copytree(FIXTURE_WS2, workspace)
     result = run_nvim(
