@@ -156,6 +156,31 @@ def test_roots_of_yaml_and_markdown_mark_an_openmmlab_project(config):
             assert "model-index.yml" in lang["roots"], lang
 
 
+def _start_as_helix(entry: dict, env: Dict[str, str], root: Path) -> subprocess.Popen:
+    """The server, started as Helix starts it (command + args, stdio), and
+    sent `initialize` for ``root`` with the entry's `config`."""
+    proc = subprocess.Popen(
+        [entry["command"], *entry["args"]],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=str(root),
+    )
+    _send(proc, {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "processId": os.getpid(),
+            "rootUri": Path(root).as_uri(),
+            "capabilities": {},
+            "initializationOptions": entry["config"],
+        },
+    })
+    return proc
+
+
 def _send(proc: subprocess.Popen, message: dict) -> None:
     proc.stdin.write(_frame(message))
     proc.stdin.flush()
@@ -197,27 +222,8 @@ def test_server_reports_on_the_yaml_and_markdown_helix_sends(
     languageId yaml and on a README sent as markdown."""
     workspace = tmp_path / "ws"
     shutil.copytree(FIXTURE_WS2, workspace)
-    entry = server_entry(config)
-    proc = subprocess.Popen(
-        [entry["command"], *entry["args"]],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=server_env,
-        cwd=str(workspace),
-    )
+    proc = _start_as_helix(server_entry(config), server_env, workspace)
     try:
-        _send(proc, {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "processId": os.getpid(),
-                "rootUri": workspace.as_uri(),
-                "capabilities": {},
-                "initializationOptions": entry["config"],
-            },
-        })
         _send(proc, {"jsonrpc": "2.0", "method": "initialized", "params": {}})
         file = workspace / path
         uri = file.as_uri()
@@ -238,29 +244,8 @@ def test_server_reports_on_the_yaml_and_markdown_helix_sends(
 def test_server_offers_the_features_helix_is_told_to_use(config, server_env):
     """Start the server exactly as Helix would (command + args, stdio) and
     check that it announces hover and completion."""
-    entry = server_entry(config)
-    proc = subprocess.Popen(
-        [entry["command"], *entry["args"]],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=server_env,
-        cwd=str(REPO),
-    )
+    proc = _start_as_helix(server_entry(config), server_env, REPO)
     try:
-        init = {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "processId": os.getpid(),
-                "rootUri": Path(REPO).as_uri(),
-                "capabilities": {},
-                "initializationOptions": entry["config"],
-            },
-        }
-        proc.stdin.write(_frame(init))
-        proc.stdin.flush()
         response = None
 
         def read():
