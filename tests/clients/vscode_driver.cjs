@@ -148,16 +148,27 @@ async function languageStatus(page, wanted, timeout) {
 async function hoverToken(page, needle, offset, wanted) {
   const box = await charBox(page, needle, offset);
   if (!box) throw new Error(`the line with ${needle} is not on screen`);
-  await page.mouse.move(box.left + box.width / 2, box.top + box.height / 2);
-  await page.mouse.move(box.left + box.width / 2 + 1, box.top + box.height / 2);
-  await page.waitForFunction(
-    (wanted) =>
-      [...document.querySelectorAll('.monaco-hover')].some(
-        (h) => h.offsetParent !== null && h.innerText.includes(wanted),
-      ),
-    wanted,
-    { timeout: 30_000 },
-  );
+  // A hover can be lost while the workbench is still busy (a panel closing,
+  // a widget fading): point again, away and back, until it shows.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await page.mouse.move(box.left + box.width / 2, box.top + box.height / 2);
+    await page.mouse.move(box.left + box.width / 2 + 1, box.top + box.height / 2);
+    try {
+      await page.waitForFunction(
+        (wanted) =>
+          [...document.querySelectorAll('.monaco-hover')].some(
+            (h) => h.offsetParent !== null && h.innerText.includes(wanted),
+          ),
+        wanted,
+        { timeout: 5_000 },
+      );
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await page.mouse.move(5, 400);
+    }
+  }
   return { box, text: await page.evaluate((wanted) => [...document.querySelectorAll('.monaco-hover')].find(
     (h) => h.offsetParent !== null && h.innerText.includes(wanted)).innerText, wanted) };
 }
@@ -351,7 +362,15 @@ async function main() {
     mark('problems_panel');
     await shot(page, 'vscode-problems.png');
 
-    await page.keyboard.press('Control+Shift+M'); // close the Problems panel again
+    // Close the Problems panel again (its filter box has the focus).
+    await page.keyboard.press('Escape');
+    const hidePanel = page.locator('.part.panel .codicon-panel-close, .part.panel .codicon-close').first();
+    if ((await hidePanel.count()) > 0) {
+      await hidePanel.click();
+    } else {
+      await page.keyboard.press('Control+Shift+M');
+    }
+    await page.waitForSelector('.markers-panel', { state: 'hidden', timeout: 10_000 }).catch(() => {});
 
     // The language status item says which server runs: the one installed in
     // the interpreter (mmname.server.interpreter has mmname-lsp).
