@@ -117,7 +117,16 @@ def impure(libs: Path) -> List[str]:
 def build_wheels(wheelhouse: Path) -> List[Path]:
     """This checkout's server, and the dependencies without pure wheels on
     the index, as pure wheels."""
-    pip("wheel", "--no-deps", "--quiet", "-w", str(wheelhouse), str(REPO))
+    # setuptools builds in the source tree: leave no build/ or egg-info behind
+    # that was not there before.
+    leftovers = [REPO / "build", REPO / "mmname_lsp.egg-info"]
+    existed = {p for p in leftovers if p.exists()}
+    try:
+        pip("wheel", "--no-deps", "--quiet", "-w", str(wheelhouse), str(REPO))
+    finally:
+        for p in leftovers:
+            if p not in existed:
+                shutil.rmtree(p, ignore_errors=True)
     for name, env in FROM_SOURCE_PURE.items():
         # The newest source release that still runs on the oldest supported Python.
         sdists = wheelhouse / "sdist"
