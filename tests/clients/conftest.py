@@ -11,6 +11,7 @@ sets it) a part that cannot be installed fails instead of skipping.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -175,3 +176,55 @@ def require_tool(path: str) -> str:
     if not path or not (Path(path).exists() or shutil.which(path)):
         pytest.fail(f"installed tool not found: {path!r}", pytrace=False)
     return path
+
+
+# -- a bare LSP client over stdio (no editor), for the checks of what a client sends
+
+
+def lsp_frame(message: dict) -> bytes:
+    """``message`` with its Content-Length header, as sent over stdio."""
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def lsp_read(stream) -> Dict:
+    """The next message from a server's stdout."""
+    length = None
+    while True:
+        line = stream.readline()
+        if not line:
+            raise EOFError("server closed its output")
+        line = line.strip()
+        if not line:
+            break
+        name, _, value = line.decode().partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    return json.loads(stream.read(length))
+
+
+def lsp_send(proc: subprocess.Popen, message: dict) -> None:
+    proc.stdin.write(lsp_frame(message))
+    proc.stdin.flush()
+
+
+def lsp_diagnostics_of(proc: subprocess.Popen, uri: str, timeout: float) -> List[dict]:
+    """The first non-empty publishDiagnostics for ``uri``; answers the
+    server's own requests with null, as a client that offers nothing."""
+    found: List[dict] = []
+
+    def read():
+        while True:
+            msg = lsp_read(proc.stdout)
+            if "id" in msg and "method" in msg:
+                lsp_send(proc, {"jsonrpc": "2.0", "id": msg["id"], "result": None})
+            elif msg.get("method") == "textDocument/publishDiagnostics":
+                params = msg["params"]
+                if params["uri"] == uri and params["diagnostics"]:
+                    found.extend(params["diagnostics"])
+                    return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return found

@@ -18,7 +18,14 @@ import pytest
 
 from mmname_lsp.server.__main__ import build_parser
 from mmname_lsp.settings import parse_settings
-from tests.clients.conftest import FIXTURE_WS2, REPO
+from tests.clients.conftest import (
+    FIXTURE_WS2,
+    REPO,
+    lsp_diagnostics_of,
+    lsp_frame,
+    lsp_read,
+    lsp_send,
+)
 
 pytestmark = pytest.mark.clients
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+
@@ -130,26 +137,6 @@ def test_settings_are_valid_for_the_server(config):
     assert errors == []
 
 
-def _frame(message: dict) -> bytes:
-    body = json.dumps(message).encode()
-    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
-
-
-def _read_message(stream) -> Dict:
-    length = None
-    while True:
-        line = stream.readline()
-        if not line:
-            raise EOFError("server closed its output")
-        line = line.strip()
-        if not line:
-            break
-        name, _, value = line.decode().partition(":")
-        if name.lower() == "content-length":
-            length = int(value)
-    return json.loads(stream.read(length))
-
-
 def test_roots_of_yaml_and_markdown_mark_an_openmmlab_project(config):
     for lang in config["language"]:
         if lang["name"] in ("yaml", "markdown"):
@@ -167,7 +154,7 @@ def _start_as_helix(entry: dict, env: Dict[str, str], root: Path) -> subprocess.
         env=env,
         cwd=str(root),
     )
-    _send(proc, {
+    lsp_send(proc, {
         "jsonrpc": "2.0",
         "id": 1,
         "method": "initialize",
@@ -179,33 +166,6 @@ def _start_as_helix(entry: dict, env: Dict[str, str], root: Path) -> subprocess.
         },
     })
     return proc
-
-
-def _send(proc: subprocess.Popen, message: dict) -> None:
-    proc.stdin.write(_frame(message))
-    proc.stdin.flush()
-
-
-def _diagnostics_of(proc: subprocess.Popen, uri: str, timeout: float) -> List[dict]:
-    """The first non-empty publishDiagnostics for ``uri``; answers the
-    server's own requests with null, as a client that offers nothing."""
-    found: List[dict] = []
-
-    def read():
-        while True:
-            msg = _read_message(proc.stdout)
-            if "id" in msg and "method" in msg:
-                _send(proc, {"jsonrpc": "2.0", "id": msg["id"], "result": None})
-            elif msg.get("method") == "textDocument/publishDiagnostics":
-                params = msg["params"]
-                if params["uri"] == uri and params["diagnostics"]:
-                    found.extend(params["diagnostics"])
-                    return
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    reader.join(timeout)
-    return found
 
 
 @pytest.mark.parametrize(
@@ -224,17 +184,17 @@ def test_server_reports_on_the_yaml_and_markdown_helix_sends(
     shutil.copytree(FIXTURE_WS2, workspace)
     proc = _start_as_helix(server_entry(config), server_env, workspace)
     try:
-        _send(proc, {"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        lsp_send(proc, {"jsonrpc": "2.0", "method": "initialized", "params": {}})
         file = workspace / path
         uri = file.as_uri()
-        _send(proc, {
+        lsp_send(proc, {
             "jsonrpc": "2.0",
             "method": "textDocument/didOpen",
             "params": {"textDocument": {
                 "uri": uri, "languageId": language, "version": 1, "text": file.read_text(),
             }},
         })
-        diagnostics = _diagnostics_of(proc, uri, 60)
+        diagnostics = lsp_diagnostics_of(proc, uri, 60)
         assert code in {d.get("code") for d in diagnostics}, diagnostics
     finally:
         proc.kill()
@@ -251,7 +211,7 @@ def test_server_offers_the_features_helix_is_told_to_use(config, server_env):
         def read():
             nonlocal response
             while True:
-                msg = _read_message(proc.stdout)
+                msg = lsp_read(proc.stdout)
                 if msg.get("id") == 1:
                     response = msg
                     return
@@ -267,7 +227,7 @@ def test_server_offers_the_features_helix_is_told_to_use(config, server_env):
             {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
             {"jsonrpc": "2.0", "method": "exit"},
         ):
-            proc.stdin.write(_frame(message))
+            proc.stdin.write(lsp_frame(message))
             proc.stdin.flush()
         assert proc.wait(timeout=15) == 0
     finally:

@@ -10,6 +10,7 @@ with an interpreter that does not exist (an error notification)."""
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -22,7 +23,7 @@ import time
 import urllib.request
 import zipfile
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Optional
 
 import pytest
 
@@ -33,6 +34,8 @@ from tests.clients.conftest import (
     HERE,
     REPO,
     client_home,
+    lsp_diagnostics_of,
+    lsp_send,
     require_tool,
     run_with_progress,
 )
@@ -119,6 +122,61 @@ def test_vsix_is_one_for_every_platform(vsix):
     for key in ("repository", "homepage", "bugs", "icon", "license"):
         assert manifest.get(key), key
     assert f"extension/{manifest['icon']}" in names
+
+
+def python_3(minor: int) -> Optional[str]:
+    """A working Python 3.<minor> on PATH or from pyenv, else None."""
+    candidates = [shutil.which(f"python3.{minor}")]
+    pyenv = os.path.expanduser(f"~/.pyenv/versions/3.{minor}.*/bin/python3")
+    candidates += sorted(glob.glob(pyenv))
+    for python in filter(None, candidates):
+        ok = subprocess.run([python, "-c", "pass"], capture_output=True, timeout=60)
+        if ok.returncode == 0:
+            return python
+    return None
+
+
+@pytest.mark.parametrize("minor", [9, 10, 11, 12, 13])
+def test_bundled_server_runs_on_every_python(vsix, minor, tmp_path):
+    """The server bundled in the .vsix, run as the extension runs it
+    (`<python> -m mmname_lsp --stdio`, PYTHONPATH=bundled/libs), by a bare
+    Python of every supported version: it reports on a metafile."""
+    python = python_3(minor)
+    if python is None:
+        pytest.skip(f"no Python 3.{minor} on this machine")
+    with zipfile.ZipFile(vsix) as z:
+        for name in z.namelist():
+            if name.startswith("extension/bundled/"):
+                z.extract(name, tmp_path)
+    libs = tmp_path / "extension" / "bundled" / "libs"
+    workspace = tmp_path / "ws"
+    shutil.copytree(FIXTURE_WS2, workspace)
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(libs), "PYTHONNOUSERSITE": "1"}
+    imports = "import mmname_lsp, pygls, yaml; print(mmname_lsp.__file__, pygls.__file__)"
+    where = subprocess.run(
+        [python, "-c", imports],
+        capture_output=True, text=True, env=env, cwd=str(workspace), timeout=60,
+    )
+    assert where.returncode == 0, where.stderr
+    assert all(p.startswith(str(libs)) for p in where.stdout.split()), where.stdout
+    proc = subprocess.Popen(
+        [python, "-m", "mmname_lsp", "--stdio"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        env=env, cwd=str(workspace),
+    )
+    try:
+        lsp_send(proc, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "processId": os.getpid(), "rootUri": workspace.as_uri(), "capabilities": {}}})
+        lsp_send(proc, {"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        metafile = workspace / "configs" / "mynet" / "metafile.yml"
+        lsp_send(proc, {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+            "textDocument": {"uri": metafile.as_uri(), "languageId": "yaml", "version": 1,
+                             "text": metafile.read_text()}}})
+        diagnostics = lsp_diagnostics_of(proc, metafile.as_uri(), 90)
+        assert "MMN203" in {d.get("code") for d in diagnostics}, diagnostics
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def free_port() -> int:
