@@ -1,8 +1,8 @@
 """``[tool.mmname]`` in pyproject.toml: where it is, and what it says.
 
 The keys are those of the editor settings (``enable``, ``severity``,
-``extraTokens``, ``sources``; see :mod:`mmname_lsp.settings`) plus three that
-only the command line uses:
+``extraTokens``, ``sources``, ``profile``; see :mod:`mmname_lsp.settings`) plus
+three that only the command line uses:
 
 ``select``
     rule codes or prefixes (``MMN1``) to report; ``ALL`` for every rule.
@@ -43,7 +43,7 @@ PYPROJECT = "pyproject.toml"
 SECTION = "tool.mmname"
 # Keys that only the command line reads; the rest go to parse_settings.
 CLI_KEYS = ("select", "ignore", "exclude", "cache-dir")
-SETTINGS_KEYS = ("enable", "severity", "extraTokens", "sources")
+SETTINGS_KEYS = ("enable", "severity", "extraTokens", "sources", "profile")
 MAX_CONFIG_BYTES = 4 * 1024 * 1024  # a pyproject.toml is a few KiB
 MAX_KEY_PARTS = 1000
 

@@ -7,19 +7,26 @@ Pure Python on code-point offsets; reads the file system only to check that
 from __future__ import annotations
 
 import os
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
-from mmname_lsp.files import glob_to_regex
+from mmname_lsp.analysis.profile_of import (
+    SHARED_CODES,
+    Decision,
+    ProfileFinder,
+    default_finder,
+    matches_glob,
+)
 from mmname_lsp.findings import FILENAME, Finding, Occurrence, to_finding
 from mmname_lsp.naming import model as m
-from mmname_lsp.naming.decoder import Decoder, base_vocabulary, default_decoder
+from mmname_lsp.naming.decoder import Decoder, default_decoder
 from mmname_lsp.naming.learned import LearnedWords
 from mmname_lsp.naming.model import Decoded
+from mmname_lsp.naming.profiles import DEFAULT as DEFAULT_PROFILE
+from mmname_lsp.naming.profiles import SHARED, Choice, profiles_of_call
 from mmname_lsp.rules.references import broken_base, missing_reference, unknown_model
 from mmname_lsp.rules.suppressions import finalize_findings
 from mmname_lsp.settings import Settings
@@ -51,6 +58,11 @@ class Analysis:
     # The config's resolved train_dataloader.batch_size (it decides which
     # reading of an ambiguous `NxM` the editor offers first).
     batch_size: Optional[int] = None
+    # The profile that judged the names, and why (hover says so); None only
+    # when the checks are off.
+    choice: Optional[Choice] = None
+    # Occurrences judged by the profile of the call they stand in (id()).
+    claimed: Set[int] = field(default_factory=set, repr=False)
     _starts: Optional[List[int]] = field(default=None, repr=False)
     _strings: List[Occurrence] = field(default_factory=list, repr=False)
 
@@ -77,51 +89,63 @@ class Analysis:
         return None
 
 
-@lru_cache(maxsize=4)
-def decoder_for(extra: Tuple[Tuple[str, Tuple[str, str]], ...]) -> Decoder:
-    """A decoder with the user's extra tokens (the default one when there are none)."""
+@lru_cache(maxsize=16)
+def decoder_for(extra: Tuple[Tuple[str, Tuple[str, str]], ...],
+                profile: Optional[str] = None) -> Decoder:
+    """A decoder of ``profile`` (None or ``shared``: the default one) with the
+    user's extra tokens."""
+    base = profile_base(profile)
     if not extra:
+        return base
+    return _like(base, base.vocab.with_extra(dict(extra)))
+
+
+def profile_base(profile: Optional[str]) -> Decoder:
+    """The bundled decoder of ``profile`` (its words and zoo); the default
+    decoder for None, ``shared`` and a profile without a decoder of its own."""
+    if profile is None or profile in (SHARED, DEFAULT_PROFILE):
         return default_decoder()
-    return Decoder(base_vocabulary().with_extra(dict(extra)))
+    try:
+        from mmname_lsp.naming.decoder import profile_decoder  # type: ignore[attr-defined]
+    except ImportError:  # the profiles' decoders are not there yet
+        return default_decoder()
+    return profile_decoder(profile)
 
 
-# Decoders that know a workspace's learned words, by (user words, learned words).
-_LEARNED: Dict[Tuple[Any, int], Tuple[LearnedWords, Decoder]] = {}
+def _like(base: Decoder, vocab: Any) -> Decoder:
+    """A decoder as ``base`` (its zoo and profile) with ``vocab``."""
+    profile = getattr(base, "profile", None)
+    if profile is not None:
+        return Decoder(vocab, base.zoo, profile=profile)  # type: ignore[call-arg]
+    return Decoder(vocab, base.zoo)
 
 
-def settings_decoder(settings: Settings, learned: Optional[LearnedWords] = None) -> Decoder:
-    """The decoder for ``settings`` (its extra tokens), knowing the words a
-    workspace uses (``learned``, else the settings' own: a snapshot that is
-    replaced, never mutated)."""
+# Decoders that know a workspace's learned words, by (user words, profile, learned words).
+_LEARNED: Dict[Tuple[Any, Optional[str], int], Tuple[LearnedWords, Decoder]] = {}
+
+
+def settings_decoder(settings: Settings, learned: Optional[LearnedWords] = None,
+                     profile: Optional[str] = None) -> Decoder:
+    """The decoder for ``settings`` (its extra tokens) and ``profile`` (a name;
+    None: the default), knowing the words a workspace uses (``learned``, else
+    the settings' own: a snapshot that is replaced, never mutated)."""
     extra = tuple(sorted(settings.extra_tokens.items()))
+    if profile == SHARED:
+        profile = None
     if learned is None:
         learned = settings.learned
     if learned is None or not learned.counts:
-        return decoder_for(extra)
-    key = (extra, id(learned))
+        return decoder_for(extra, profile)
+    key = (extra, profile, id(learned))
     hit = _LEARNED.get(key)
     if hit is not None and hit[0] is learned:
         return hit[1]
-    decoder = Decoder(base_vocabulary().with_extra(dict(extra)).with_learned(learned))
-    if len(_LEARNED) >= 4:
+    base = decoder_for(extra, profile)
+    decoder = _like(base, base.vocab.with_learned(learned))
+    if len(_LEARNED) >= 8:
         _LEARNED.clear()
     _LEARNED[key] = (learned, decoder)
     return decoder
-
-
-def matches_glob(path: str, globs: Iterable[str]) -> bool:
-    """Whether ``path`` (or any tail of it) matches one of the gitignore-style ``globs``."""
-    parts = PurePath(path.replace("\\", "/")).parts
-    for pattern in globs:
-        rx = _glob(pattern)
-        if any(rx.fullmatch("/".join(parts[i:])) for i in range(len(parts))):
-            return True
-    return False
-
-
-@lru_cache(maxsize=64)
-def _glob(pattern: str) -> re.Pattern[str]:
-    return re.compile(glob_to_regex(pattern.strip("/")))
 
 
 def declared_config(path: str, text: str, settings: Settings,
@@ -173,6 +197,8 @@ def analyse(
     overlay: Optional[Mapping[str, str]] = None,
     consistency: bool = True,
     is_config: Optional[bool] = None,
+    choice: Optional[Choice] = None,
+    finder: Optional[ProfileFinder] = None,
 ) -> Analysis:
     """Find and decode every name in ``text`` (the content of ``path``, if any).
 
@@ -181,12 +207,22 @@ def analyse(
     A config is a file under a ``configs`` folder, one matching the setting
     ``configGlobs``, or one whose content reads as a config (``is_config``
     says so for a caller that read the content but passes no text).
+
+    The names are judged by the file's profile: ``choice`` when the caller
+    made it (then ``decoder`` is that profile's), else found by ``finder``
+    (:func:`profile_decision`).  A file no profile claims gets only the
+    findings of the rules all profiles share.
     """
     settings = settings or Settings()
-    decoder = decoder or settings_decoder(settings)
     result = Analysis(text, path)
     if not settings.enable:
         return result
+    if choice is None:
+        decision = profile_decision(path, text, settings, finder)
+        choice = decision.choice
+        result.deps.update(decision.deps)
+    result.choice = choice
+    decoder = decoder or settings_decoder(settings, profile=choice.name)
     if path and FILENAME in settings.sources:
         _filename(result, path, decoder, declared_config(path, text, settings, is_config))
     if path is None or path.endswith((".py", ".pyi")) or not os.path.splitext(path)[1]:
@@ -198,8 +234,19 @@ def analyse(
     # seconds of static resolution per edit for checks that do not apply to it.
     if consistency and path and (named_config or has_bases) and len(text) <= MAX_RESOLVE_CHARS:
         _resolve(result, occ if named_config else None, path, text, config_cache, overlay)
+    if choice.profile is None:
+        # Quietly: what one convention asks of its names is not asked here.
+        result.findings = [f for f in result.findings if f.code in SHARED_CODES
+                           or (f.occurrence is not None and id(f.occurrence) in result.claimed)]
     result.findings = finalize_findings(text, result.findings, settings)
     return result
+
+
+def profile_decision(path: Optional[str], text: str, settings: Settings,
+                     finder: Optional[ProfileFinder] = None) -> Decision:
+    """The profile that judges ``path`` (``text`` its content), and the files
+    whose content decided it."""
+    return (finder or default_finder()).decide(path, text, settings)
 
 
 def _filename(result: Analysis, path: str, decoder: Decoder, declared: str) -> None:
@@ -329,7 +376,9 @@ def _python(
             _base(result, lit, path, decoder)
             continue
         if ctx == "model_api":
-            _model_api(result, lit, decoder)
+            called = _call_decoder(lit.key, result.choice, decoder, settings)
+            if called is not None:
+                _model_api(result, lit, called, claimed=called is not decoder)
             continue
         if ctx == "checkpoint":
             decoded = decoder.decode(value, lit.expected if lit.expected != "pattern" else None)
@@ -388,7 +437,29 @@ def _base(result: Analysis, lit, path: Optional[str], decoder: Decoder) -> None:
         result.findings.append(to_finding(p, occ))
 
 
-def _model_api(result: Analysis, lit, decoder: Decoder) -> None:
+def _call_decoder(callee: Optional[str], choice: Optional[Choice], decoder: Decoder,
+                  settings: Settings) -> Optional[Decoder]:
+    """The decoder of the model names ``callee(...)`` takes: the file's own when
+    its profile has that call (or nobody has), else that of the profile that
+    has it (``DetInferencer`` takes MMDetection names wherever it is called);
+    None when that profile has no decoder here."""
+    owners = profiles_of_call(callee) if callee else ()
+    if not owners or (choice is not None and choice.profile in owners):
+        return decoder
+    owner = owners[0].name
+    if owner != DEFAULT_PROFILE and profile_base(owner) is default_decoder():
+        return None
+    return settings_decoder(settings, profile=owner)
+
+
+def _model_api(result: Analysis, lit, decoder: Decoder, claimed: bool = False) -> None:
+    """A model name in a call; ``claimed``: the call's own profile judges it
+    (whatever the file's)."""
+    if claimed:
+        before = len(result.occurrences)
+        _model_api(result, lit, decoder)
+        result.claimed.update(id(o) for o in result.occurrences[before:])
+        return
     value = lit.text
     if lit.expected == "pattern" or "*" in value or "?" in value:
         decoded = decoder.decode(value.replace("*", "").strip("_-") or value)
