@@ -61,8 +61,9 @@ class Analysis:
     # The profile that judged the names, and why (hover says so); None only
     # when the checks are off.
     choice: Optional[Choice] = None
-    # Occurrences judged by the profile of the call they stand in (id()).
-    claimed: Set[int] = field(default_factory=set, repr=False)
+    # Occurrences judged by the profile of the call they stand in: id() ->
+    # that profile's choice.
+    claimed: Dict[int, Choice] = field(default_factory=dict, repr=False)
     _starts: Optional[List[int]] = field(default=None, repr=False)
     _strings: List[Occurrence] = field(default_factory=list, repr=False)
 
@@ -81,6 +82,10 @@ class Analysis:
                 if occ.start <= offset <= occ.end:
                     return occ
         return None
+
+    def choice_of(self, occ: Occurrence) -> Optional[Choice]:
+        """The profile that judged ``occ``: the file's, or its call's."""
+        return self.claimed.get(id(occ), self.choice)
 
     def filename_occurrence(self) -> Optional[Occurrence]:
         for occ in self.occurrences:
@@ -376,9 +381,9 @@ def _python(
             _base(result, lit, path, decoder)
             continue
         if ctx == "model_api":
-            called = _call_decoder(lit.key, result.choice, decoder, settings)
+            called, owner = call_decoder(lit.key, result.choice, decoder, settings)
             if called is not None:
-                _model_api(result, lit, called, claimed=called is not decoder)
+                _model_api(result, lit, called, owner)
             continue
         if ctx == "checkpoint":
             decoded = decoder.decode(value, lit.expected if lit.expected != "pattern" else None)
@@ -437,28 +442,38 @@ def _base(result: Analysis, lit, path: Optional[str], decoder: Decoder) -> None:
         result.findings.append(to_finding(p, occ))
 
 
-def _call_decoder(callee: Optional[str], choice: Optional[Choice], decoder: Decoder,
-                  settings: Settings) -> Optional[Decoder]:
-    """The decoder of the model names ``callee(...)`` takes: the file's own when
-    its profile has that call (or nobody has), else that of the profile that
-    has it (``DetInferencer`` takes MMDetection names wherever it is called);
-    None when that profile has no decoder here."""
+def call_profile(callee: Optional[str], choice: Optional[Choice]) -> Optional[Choice]:
+    """The profile whose model names ``callee(...)`` takes when it is not the
+    file's own (``DetInferencer`` takes MMDetection names wherever it is
+    called); None when the file's profile has that call, or nobody has."""
     owners = profiles_of_call(callee) if callee else ()
     if not owners or (choice is not None and choice.profile in owners):
-        return decoder
-    owner = owners[0].name
-    if owner != DEFAULT_PROFILE and profile_base(owner) is default_decoder():
         return None
-    return settings_decoder(settings, profile=owner)
+    return Choice(owners[0], f"`{callee}(...)` takes {owners[0].title} model names")
 
 
-def _model_api(result: Analysis, lit, decoder: Decoder, claimed: bool = False) -> None:
-    """A model name in a call; ``claimed``: the call's own profile judges it
-    (whatever the file's)."""
-    if claimed:
+def call_decoder(callee: Optional[str], choice: Optional[Choice], decoder: Decoder,
+                 settings: Settings, learned: Optional[LearnedWords] = None,
+                 ) -> Tuple[Optional[Decoder], Optional[Choice]]:
+    """The decoder of the model names ``callee(...)`` takes (``decoder``, the
+    file's, unless :func:`call_profile` says otherwise) and that other
+    profile's choice; (None, choice) when that profile has no decoder here."""
+    owner = call_profile(callee, choice)
+    if owner is None:
+        return decoder, None
+    if owner.name != DEFAULT_PROFILE and profile_base(owner.name) is default_decoder():
+        return None, owner
+    return settings_decoder(settings, learned, owner.name), owner
+
+
+def _model_api(result: Analysis, lit, decoder: Decoder, owner: Optional[Choice] = None,
+               ) -> None:
+    """A model name in a call; ``owner``: the call's own profile, which judges
+    it whatever the file's is."""
+    if owner is not None:
         before = len(result.occurrences)
         _model_api(result, lit, decoder)
-        result.claimed.update(id(o) for o in result.occurrences[before:])
+        result.claimed.update((id(o), owner) for o in result.occurrences[before:])
         return
     value = lit.text
     if lit.expected == "pattern" or "*" in value or "?" in value:

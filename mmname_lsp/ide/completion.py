@@ -36,12 +36,14 @@ def complete(
     *,
     base_dir: Optional[str] = None,
     decoder: Optional[Decoder] = None,
+    title: str = "MMPretrain",
 ) -> Tuple[int, List[Candidate]]:
+    """``decoder`` is the profile's (its words and zoo), ``title`` its name."""
     decoder = decoder or default_decoder()
     if context in ("base",):
         return _paths(prefix, base_dir)
     if context == "model_api" and "/" not in prefix:
-        return 0, _zoo_names(prefix, decoder)
+        return 0, _zoo_names(prefix, decoder, title)
     return _tokens(prefix, decoder)
 
 
@@ -70,7 +72,7 @@ def fuzzy_score(query: str, name: str) -> Optional[int]:
     return 100 + gaps if i == len(q) else None
 
 
-def _zoo_names(prefix: str, decoder: Decoder) -> List[Candidate]:
+def _zoo_names(prefix: str, decoder: Decoder, title: str) -> List[Candidate]:
     zoo = decoder.zoo
     scored = []
     for name in zoo.names():
@@ -84,9 +86,13 @@ def _zoo_names(prefix: str, decoder: Decoder) -> List[Candidate]:
         facts = []
         if meta.get("top1") is not None:
             facts.append(f"top-1 {meta['top1']}%")
+        metrics = meta.get("metrics")
+        if isinstance(metrics, dict):
+            facts.extend(f"{k} {v}" for k, v in metrics.items()
+                         if k != "top1" and isinstance(v, (int, float, str)))
         if meta.get("collection"):
             facts.append(str(meta["collection"]))
-        doc = " · ".join(facts) or "MMPretrain zoo model"
+        doc = " · ".join(facts) or f"{title} zoo model"
         out.append(Candidate(name, "model", doc, rank))
     return out
 

@@ -35,6 +35,7 @@ from pygls.uris import from_fs_path
 from pygls.workspace import TextDocument
 
 from mmname_lsp.analysis import Analysis, analyse, settings_decoder
+from mmname_lsp.analysis.profile_of import Decision, ProfileFinder
 from mmname_lsp.naming.decoder import Decoder
 from mmname_lsp.server.convert import LineIndex, document_path, to_diagnostic
 from mmname_lsp.settings import Settings, parse_settings
@@ -201,6 +202,9 @@ class Session:
         self._open_paths: Dict[str, str] = {}
         # Documents being analysed in a worker thread, and those edited since.
         self._running: Set[str] = set()
+        # What decided the files' profiles (repositories, bases, neighbours),
+        # forgotten file by file as they change.
+        self.profiles = ProfileFinder()
 
     def reset(self) -> None:
         """Forget everything a client left (TCP: the next one starts afresh);
@@ -345,9 +349,12 @@ class Session:
                 from mmname_lsp.configs import ConfigCache
 
                 self.config_cache = ConfigCache()
+            decision = self.profile_of(path, text, settings)
             result = analyse(text, path, settings, config_cache=self.config_cache,
                              overlay=self.open_texts(exclude=path),
-                             decoder=self.decoder(settings))
+                             decoder=self.decoder(settings, decision.choice.name),
+                             choice=decision.choice)
+            result.deps.update(decision.deps)
             self.trace_skipped(doc.uri, path, result)
         self.analyses[doc.uri] = (version, source, result)
         return result
@@ -380,9 +387,10 @@ class Session:
                 else:
                     # Large texts are not resolved statically: no shared state is
                     # touched but the decoders' thread-safe caches.
+                    choice = self.profile_of(path, text, settings).choice
                     result = await loop.run_in_executor(None, functools.partial(
                         analyse, text, path, settings, consistency=False,
-                        decoder=self.decoder(settings)))
+                        decoder=self.decoder(settings, choice.name), choice=choice))
                 self.analyses[uri] = (version, source, result)
             else:
                 return
@@ -399,10 +407,20 @@ class Session:
         else:
             self.publish(uri)
 
-    def decoder(self, settings: Settings) -> Decoder:
-        """The decoder for ``settings`` that knows the workspace's own words."""
+    def decoder(self, settings: Settings, profile: Optional[str] = None) -> Decoder:
+        """The decoder for ``settings`` and ``profile`` (a name; None: the
+        default) that knows the workspace's own words."""
         index = self.state.index
-        return settings_decoder(settings, index.learned if index is not None else None)
+        return settings_decoder(settings, index.learned if index is not None else None,
+                                profile)
+
+    def profile_of(self, path: Optional[str], text: str, settings: Settings) -> Decision:
+        """The profile of a document (``text`` its current content): from the
+        index when there is one (the names around it are its records), else
+        from the evidence on disk."""
+        if path is not None and self.state.index is not None:
+            return self.state.index.profile_of(path, text)
+        return self.profiles.decide(path, text, settings)
 
     def learn(self) -> None:
         """Count the workspace's words again; when they changed, the files they
@@ -554,6 +572,7 @@ class Session:
                 self.encoding(),
                 settings_for=lambda path: self.settings_for(from_fs_path(path) or ""),
                 published=zoo.is_published,
+                finder=self.profiles,
             )
         return self.state.index
 

@@ -425,6 +425,7 @@ def _changed(ls: MMNameServer, path: str) -> None:
     index = ls.session.index()
     from mmname_lsp.workspace.model import file_kind
 
+    ls.session.profiles.forget(path)
     open_paths = ls.session.open_paths()
     if os.path.isdir(path):
         # A folder appeared (created, or the target of a rename): index its files.
@@ -451,6 +452,8 @@ def _deleted(ls: MMNameServer, paths: List[str]) -> List[str]:
     """Files or folders were deleted: forget them (one pass over the index for
     the lot) and re-check what inherited them.  Returns the paths gone."""
     gone = ls.session.index().remove_many(paths)
+    for p in paths:
+        ls.session.profiles.forget(p)
     for p in gone or paths:
         if ls.session.config_cache is not None:
             ls.session.config_cache.invalidate(p)
