@@ -18,7 +18,7 @@ _mmname() {
             case "$prev" in
                 --color|--colour) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
                 --kind) COMPREPLY=($(compgen -W "auto model config checkpoint" -- "$cur")); return ;;
-                --profile) COMPREPLY=($(compgen -W "mmpretrain" -- "$cur")); return ;;
+                --profile) COMPREPLY=($(compgen -W "mmaction2 mmcls0 mmdet2 mmdet3 mmocr1 mmpose1 mmpretrain mmseg0 mmseg1" -- "$cur")); return ;;
             esac
             if [[ "$cur" == -* ]]; then
                 COMPREPLY=($(compgen -W "-h --help --json --color --colour --kind --profile" -- "$cur"))
@@ -40,7 +40,7 @@ _mmname() {
                 --min-severity) COMPREPLY=($(compgen -W "error warning information hint" -- "$cur")); return ;;
                 --exclude) COMPREPLY=(); return ;;
                 --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-                --profile) COMPREPLY=($(compgen -W "auto shared mmpretrain" -- "$cur")); return ;;
+                --profile) COMPREPLY=($(compgen -W "auto shared mmaction2 mmcls0 mmdet2 mmdet3 mmocr1 mmpose1 mmpretrain mmseg0 mmseg1" -- "$cur")); return ;;
                 -j|--jobs) COMPREPLY=(); return ;;
                 --cache-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
                 --color|--colour) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;

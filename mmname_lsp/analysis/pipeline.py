@@ -22,11 +22,11 @@ from mmname_lsp.analysis.profile_of import (
 )
 from mmname_lsp.findings import FILENAME, Finding, Occurrence, to_finding
 from mmname_lsp.naming import model as m
-from mmname_lsp.naming.decoder import Decoder, default_decoder
+from mmname_lsp.naming.decoder import Decoder, default_decoder, profile_decoder
 from mmname_lsp.naming.learned import LearnedWords
 from mmname_lsp.naming.model import Decoded
 from mmname_lsp.naming.profiles import DEFAULT as DEFAULT_PROFILE
-from mmname_lsp.naming.profiles import SHARED, Choice, profiles_of_call
+from mmname_lsp.naming.profiles import Choice, profiles_of_call
 from mmname_lsp.rules.references import broken_base, missing_reference, unknown_model
 from mmname_lsp.rules.suppressions import finalize_findings
 from mmname_lsp.settings import Settings
@@ -97,32 +97,17 @@ class Analysis:
 @lru_cache(maxsize=16)
 def decoder_for(extra: Tuple[Tuple[str, Tuple[str, str]], ...],
                 profile: Optional[str] = None) -> Decoder:
-    """A decoder of ``profile`` (None or ``shared``: the default one) with the
-    user's extra tokens."""
-    base = profile_base(profile)
+    """A decoder of ``profile`` (a name, ``shared``; None: the default one)
+    with the user's extra tokens."""
+    base = default_decoder() if profile is None else profile_decoder(profile)
     if not extra:
         return base
     return _like(base, base.vocab.with_extra(dict(extra)))
 
 
-def profile_base(profile: Optional[str]) -> Decoder:
-    """The bundled decoder of ``profile`` (its words and zoo); the default
-    decoder for None, ``shared`` and a profile without a decoder of its own."""
-    if profile is None or profile in (SHARED, DEFAULT_PROFILE):
-        return default_decoder()
-    try:
-        from mmname_lsp.naming.decoder import profile_decoder  # type: ignore[attr-defined]
-    except ImportError:  # the profiles' decoders are not there yet
-        return default_decoder()
-    return profile_decoder(profile)
-
-
 def _like(base: Decoder, vocab: Any) -> Decoder:
     """A decoder as ``base`` (its zoo and profile) with ``vocab``."""
-    profile = getattr(base, "profile", None)
-    if profile is not None:
-        return Decoder(vocab, base.zoo, profile=profile)  # type: ignore[call-arg]
-    return Decoder(vocab, base.zoo)
+    return Decoder(vocab, base.zoo, profile=base.profile_name)
 
 
 # Decoders that know a workspace's learned words, by (user words, profile, learned words).
@@ -131,11 +116,12 @@ _LEARNED: Dict[Tuple[Any, Optional[str], int], Tuple[LearnedWords, Decoder]] = {
 
 def settings_decoder(settings: Settings, learned: Optional[LearnedWords] = None,
                      profile: Optional[str] = None) -> Decoder:
-    """The decoder for ``settings`` (its extra tokens) and ``profile`` (a name;
-    None: the default), knowing the words a workspace uses (``learned``, else
-    the settings' own: a snapshot that is replaced, never mutated)."""
+    """The decoder for ``settings`` (its extra tokens) and ``profile`` (a name,
+    ``shared``; None: the default), knowing the words a workspace uses
+    (``learned``, else the settings' own: a snapshot that is replaced, never
+    mutated)."""
     extra = tuple(sorted(settings.extra_tokens.items()))
-    if profile == SHARED:
+    if profile == DEFAULT_PROFILE:
         profile = None
     if learned is None:
         learned = settings.learned
@@ -382,8 +368,7 @@ def _python(
             continue
         if ctx == "model_api":
             called, owner = call_decoder(lit.key, result.choice, decoder, settings)
-            if called is not None:
-                _model_api(result, lit, called, owner)
+            _model_api(result, lit, called, owner)
             continue
         if ctx == "checkpoint":
             decoded = decoder.decode(value, lit.expected if lit.expected != "pattern" else None)
@@ -445,24 +430,30 @@ def _base(result: Analysis, lit, path: Optional[str], decoder: Decoder) -> None:
 def call_profile(callee: Optional[str], choice: Optional[Choice]) -> Optional[Choice]:
     """The profile whose model names ``callee(...)`` takes when it is not the
     file's own (``DetInferencer`` takes MMDetection names wherever it is
-    called); None when the file's profile has that call, or nobody has."""
+    called); None when the file's profile has that call, or when it is not
+    clear whose call it is (``init_model`` of several repositories)."""
     owners = profiles_of_call(callee) if callee else ()
     if not owners or (choice is not None and choice.profile in owners):
         return None
-    return Choice(owners[0], f"`{callee}(...)` takes {owners[0].title} model names")
+    modern = [p for p in owners if not p.legacy] or list(owners)
+    # MMPretrain's calls were this tool's first: they keep their reading.
+    owner = next((p for p in modern if p.name == DEFAULT_PROFILE), None)
+    if owner is None:
+        if len(modern) > 1:
+            return None
+        owner = modern[0]
+    return Choice(owner, f"`{callee}(...)` takes {owner.title} model names")
 
 
 def call_decoder(callee: Optional[str], choice: Optional[Choice], decoder: Decoder,
                  settings: Settings, learned: Optional[LearnedWords] = None,
-                 ) -> Tuple[Optional[Decoder], Optional[Choice]]:
+                 ) -> Tuple[Decoder, Optional[Choice]]:
     """The decoder of the model names ``callee(...)`` takes (``decoder``, the
     file's, unless :func:`call_profile` says otherwise) and that other
-    profile's choice; (None, choice) when that profile has no decoder here."""
+    profile's choice."""
     owner = call_profile(callee, choice)
     if owner is None:
         return decoder, None
-    if owner.name != DEFAULT_PROFILE and profile_base(owner.name) is default_decoder():
-        return None, owner
     return settings_decoder(settings, learned, owner.name), owner
 
 

@@ -269,17 +269,17 @@ def test_a_changed_base_is_read_again_and_forget_drops_the_repository(test_profi
 
 def test_a_file_no_profile_claims_gets_only_the_shared_rules(test_profiles, tmp_path,
                                                                monkeypatch):
-    text = "a = 'resnet50_8xb32-cosl_in1k'\nb = 'resnet50_8x32_in1k'\n"
+    text = "a = 'resnet50_8xb32-cosl_in1k'\nb = 'Resnet50_8xb32_in1k'\n"
     cfg = write(tmp_path / "w" / "configs" / "resnet50_8xb32_in1k.py", text)
     quiet = analyse(text, str(cfg), finder=ProfileFinder(installed={}))
     assert quiet.choice.name == "shared"
-    # The typo (MMN102) is MMPretrain's vocabulary's; the batch format is everyone's.
-    assert sorted(f.code for f in quiet.findings) == ["MMN101"]
+    # The typo (MMN102) is MMPretrain's vocabulary's; lower case is everyone's.
+    assert sorted(f.code for f in quiet.findings) == ["MMN107"]
     assert all(f.code in SHARED_CODES for f in quiet.findings)
     monkeypatch.setenv("MMNAME_PROFILE", "mmpretrain")
     loud = analyse(text, str(cfg), finder=ProfileFinder(installed={}))
     assert loud.choice.name == "mmpretrain"
-    assert sorted(f.code for f in loud.findings) == ["MMN101", "MMN102"]
+    assert sorted(f.code for f in loud.findings) == ["MMN102", "MMN107"]
 
 
 def test_the_call_says_whose_model_name_it_is(test_profiles, tmp_path):
