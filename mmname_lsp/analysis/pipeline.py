@@ -484,5 +484,6 @@ def _model_api(result: Analysis, lit, decoder: Decoder, owner: Optional[Choice] 
     if decoded.zoo is None and decoded.kind == m.KIND_MODEL and value and len(zoo):
         stem = value[:-3] if value.endswith(".py") else value
         if zoo.model(stem) is None:
-            p = unknown_model(value, zoo.names(), lit.start, lit.end)
+            p = unknown_model(value, zoo.names(), lit.start, lit.end,
+                              decoder.conventions.title)
             result.findings.append(to_finding(p, occ))
