@@ -130,6 +130,7 @@ class WorkspaceState:
         self.tasks: Set[asyncio.Task] = set()
         self.pushed: Dict[str, int] = {}  # uri -> hash of the diagnostics pushed
         self.zoo_signature: Any = ()
+        self.zoo_profiles: Set[str] = set()  # profiles whose zoos have workspace models
         self.timers: Dict[str, asyncio.TimerHandle] = {}
         self.last_index_s = 0.0
         self.indexed_roots: List[str] = []
@@ -597,11 +598,18 @@ class Session:
         if signature == self.state.zoo_signature:
             return False
         self.state.zoo_signature = signature
-        from mmname_lsp.naming.zoo import Zoo, default_zoo
+        from mmname_lsp.naming.decoder import profile_decoder
+        from mmname_lsp.naming.zoo import Zoo
 
-        models, checkpoints, configs = index.zoo_models()
-        zoo = default_zoo()
-        zoo.set_workspace(Zoo(models, checkpoints, configs))
+        # Each profile's zoo takes the models of the metafiles it judges (and
+        # drops those it took before).
+        names = {index.metafile_profile(p) for p, r in index.files.items() if r.models}
+        for name in sorted(names | self.state.zoo_profiles):
+            models, checkpoints, configs = index.zoo_models(name)
+            zoo = profile_decoder(name).zoo
+            zoo.set_workspace(Zoo(models, checkpoints, configs))
+            log.info("zoo of %s: %d models (%d from workspace metafiles)", name, len(zoo),
+                     len(models))
+        self.state.zoo_profiles = names
         self.analyses.clear()
-        log.info("zoo: %d models (%d from workspace metafiles)", len(zoo), len(models))
         return True

@@ -58,6 +58,7 @@ from mmname_lsp.analysis.profile_of import (
 from mmname_lsp.files import read_regular_stat
 from mmname_lsp.naming.learned import LearnedWords, WordCounter, words_of_name
 from mmname_lsp.naming.model import Problem
+from mmname_lsp.naming.profiles import DEFAULT as DEFAULT_PROFILE
 from mmname_lsp.naming.profiles import SHARED
 from mmname_lsp.rules.consistency import Related
 from mmname_lsp.rules.metafile import count_of, metafile_name_issues
@@ -457,6 +458,10 @@ class WorkspaceIndex:
         choice = self.profile_of(path).choice
         record.profile, record.profile_reason = choice.name, choice.reason
         decoder = settings_decoder(self._settings_for(path), self.learned, choice.name)
+        # Published models cannot be renamed (findings capped at hints): those
+        # of the metafile's own repository's zoo.
+        published = self.published if zoo_profile(choice.name) == DEFAULT_PROFILE \
+            else decoder.zoo.is_published
         root = self.repo_root(path)
         refs = []
         models = []
@@ -477,7 +482,7 @@ class WorkspaceIndex:
                 w.start if w else -1, w.end if w else -1,
                 pos.range(w.start, w.end) if w else None,
             ))
-            for issue in metafile_name_issues(model, decoder, self.published):
+            for issue in metafile_name_issues(model, decoder, published):
                 if choice.profile is not None or issue.code in SHARED_CODES:
                     hits.append(_hit(issue, pos))
         if mf.error is not None:
@@ -607,13 +612,18 @@ class WorkspaceIndex:
                 unique.append(e)
         return unique
 
-    def zoo_models(self) -> Tuple[Dict[str, Dict[str, Any]], Dict[str, str], Dict[str, List[str]]]:
-        """(models, checkpoints, configs) of the workspace's metafiles, for naming.zoo.Zoo."""
+    def zoo_models(self, profile: Optional[str] = None,
+                   ) -> Tuple[Dict[str, Dict[str, Any]], Dict[str, str], Dict[str, List[str]]]:
+        """(models, checkpoints, configs) of the workspace's metafiles, for
+        naming.zoo.Zoo: of those a ``profile`` judges (its zoo's; ``mmpretrain``
+        also takes those nothing places), or of all (None)."""
         models: Dict[str, Dict[str, Any]] = {}
         checkpoints: Dict[str, str] = {}
         configs: Dict[str, List[str]] = {}
         for path in sorted(self.files):
             record = self.files[path]
+            if profile is not None and zoo_profile(record.profile) != profile:
+                continue
             for e in record.models:
                 meta = dict(e.meta)
                 models[e.name] = meta
@@ -627,9 +637,15 @@ class WorkspaceIndex:
         """Changes when the workspace zoo does (cheap to compare)."""
         return tuple(sorted(
             (e.name, e.path, e.meta.get("config"), e.meta.get("checkpoint"),
-             e.meta.get("epochs"), e.meta.get("batch_size"), e.meta.get("top1"))
+             e.meta.get("epochs"), e.meta.get("batch_size"), e.meta.get("top1"),
+             self.metafile_profile(e.path))
             for entries in self._models.values() for e in entries
         ))
+
+    def metafile_profile(self, path: str) -> str:
+        """The profile whose zoo the models of metafile ``path`` join."""
+        record = self.files.get(path)
+        return zoo_profile(record.profile if record is not None else "")
 
     # -- findings -----------------------------------------------------------------------
 
@@ -688,6 +704,12 @@ class WorkspaceIndex:
         )
         where = ", ".join(sorted({short_path(e.path, self.root_of(e.path)) for e in others}))
         return duplicate_model(name, start, end, where, related)
+
+
+def zoo_profile(profile: str) -> str:
+    """The profile whose zoo takes the models of a metafile that ``profile``
+    judges: its own, MMPretrain's for one nothing places (as before profiles)."""
+    return DEFAULT_PROFILE if profile in ("", SHARED) else profile
 
 
 def _in_base_folder(path: str) -> bool:
