@@ -11,8 +11,8 @@ it, statically and cheaply (nothing is imported or run):
   (``[project] name``), ``setup.py`` (``name=`` of its ``setup()`` call) or,
   next to a ``configs`` folder, a package folder named after a profile's
   package; with its version when ``<package>/version.py`` says it;
-- the ``default_scope`` of the Python files next to it (and of its
-  ``_base_`` folder): the names around it;
+- the ``default_scope`` of the Python files next to it, their own or their
+  bases' (and of its ``_base_`` folder's): the names around it;
 - the OpenMMLab distributions installed (read once).
 
 Evidence is read lazily, strongest first, and only as far as needed: a file
@@ -38,6 +38,8 @@ from mmname_lsp.files import glob_to_regex, read_regular
 from mmname_lsp.filestate import stamp_of
 from mmname_lsp.naming.profiles import SHARED, Choice, Evidence, choose, profiles
 from mmname_lsp.settings import AUTO, Settings
+from mmname_lsp.sources.bases import base_literals
+from mmname_lsp.sources.python import module_to_path
 
 # `default_scope = 'mmdet'` at the top level of a config (any annotation).
 _SCOPE_LINE = re.compile(r"^default_scope[ \t]*(?::[^=\n]*)?=[ \t]*(['\"])([A-Za-z_][\w.]*)\1",
@@ -50,7 +52,7 @@ FALLBACK_ENV = "MMNAME_PROFILE"
 MAX_BASE_DEPTH = 16
 # The names around a file: at most this many neighbours, this much of each.
 MAX_NEIGHBOURS = 64
-NEIGHBOUR_BYTES = 64 * 1024
+NEIGHBOUR_BYTES = 64 * 1024  # of a version.py
 MAX_SOURCE_BYTES = 1024 * 1024
 # Codes of the rules every profile shares: malformed text, batch written
 # wrongly, upper case, empty or joined parts, a checkpoint's date and hash,
@@ -289,13 +291,35 @@ class ProfileFinder:
             counts: Dict[str, int] = {}
             files: List[str] = []
             for place in places:
-                found, read = _scopes_in(place)
+                found, read = self._scopes_in(place)
                 for name, n in found.items():
                     counts[name] = counts.get(name, 0) + n
                 files.extend(read)
             folder.around, folder.around_files = counts, tuple(files)
         mine = os.path.normpath(path)
         return folder.around, tuple(f for f in folder.around_files if f != mine)
+
+    def _scopes_in(self, folder: str) -> Tuple[Dict[str, int], Tuple[str, ...]]:
+        """How many of ``folder``'s Python files have a ``default_scope`` (their
+        own or their bases') of each profile, and the files read."""
+        try:
+            names = sorted(e.name for e in os.scandir(folder)
+                           if e.name.endswith(".py") and e.is_file())
+        except OSError:
+            return {}, ()
+        counts: Dict[str, int] = {}
+        files: List[str] = []
+        for name in names[:MAX_NEIGHBOURS]:
+            path = os.path.join(folder, name)
+            facts = self._base_facts(path, set(), 1)
+            files.append(path)
+            files.extend(facts.files)
+            if facts.scope is None:
+                continue
+            chosen = choose(Evidence(default_scope=facts.scope)).profile
+            if chosen is not None:
+                counts[chosen.name] = counts.get(chosen.name, 0) + 1
+        return counts, tuple(dict.fromkeys(files))
 
     # -- invalidation ------------------------------------------------------------
 
@@ -358,13 +382,13 @@ def _bases(text: str, path: Optional[str], scoped: List[str]) -> List[str]:
     the scopes of its ``scope::`` entries are added to ``scoped``."""
     if "_base_" not in text:
         return []
-    from mmname_lsp.sources.python import extract_python, module_to_path
-
     out: List[str] = []
-    for lit in extract_python(text, ("base", "base_import")):
+    for lit in base_literals(text):
         value = lit.text
-        if "::" in value:
-            scope = value.split("::", 1)[0]
+        absolute = lit.context == "base_import" and not value.startswith(".")
+        if "::" in value or absolute:
+            # `mmdet::x.py`, and in a new-style config `from mmdet.configs.x import *`.
+            scope = value.split("::", 1)[0] if not absolute else value.split(".", 1)[0]
             if scope and scope not in scoped:
                 scoped.append(scope)
             continue
@@ -372,6 +396,8 @@ def _bases(text: str, path: Optional[str], scoped: List[str]) -> List[str]:
         if not rel or path is None:
             continue
         target = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(path)), rel))
+        if not os.path.splitext(target)[1] and not os.path.exists(target):
+            target += ".py"  # `_base_ = ['./faster-rcnn_..._mot17halfval']`
         if target not in out:
             out.append(target)
     return out
@@ -470,29 +496,6 @@ def _package_version(root: str, name: str) -> Tuple[Optional[str], Tuple[str, ..
             if m:
                 return m.group(1), tuple(looked)
     return None, tuple(looked)
-
-
-def _scopes_in(folder: str) -> Tuple[Dict[str, int], Tuple[str, ...]]:
-    """How many of ``folder``'s Python files (themselves, bases not followed)
-    set a ``default_scope`` of each profile, and the files read."""
-    try:
-        names = sorted(e.name for e in os.scandir(folder)
-                       if e.name.endswith(".py") and e.is_file())
-    except OSError:
-        return {}, ()
-    counts: Dict[str, int] = {}
-    files: List[str] = []
-    for name in names[:MAX_NEIGHBOURS]:
-        path = os.path.join(folder, name)
-        text = _read(path, NEIGHBOUR_BYTES)
-        files.append(path)
-        m = _SCOPE_LINE.search(text or "")
-        if m is None:
-            continue
-        chosen = choose(Evidence(default_scope=m.group(2))).profile
-        if chosen is not None:
-            counts[chosen.name] = counts.get(chosen.name, 0) + 1
-    return counts, tuple(files)
 
 
 _DEFAULT: Optional[ProfileFinder] = None

@@ -98,6 +98,14 @@ def test_a_scoped_base(test_profiles, tmp_path):
     assert "mmdet::" in choice.reason
 
 
+def test_a_new_style_import_of_another_packages_configs_is_a_scoped_base(test_profiles,
+                                                                         tmp_path):
+    cfg = write(tmp_path / "w" / "x.py",
+                "from mmengine.config import read_base\nwith read_base():\n"
+                "    from mmdet.configs._base_.default_runtime import *  # noqa\n")
+    assert decide(cfg).choice.name == "det3"
+
+
 @pytest.mark.parametrize("version,expected", [("2.28.2", "det2"), ("3.3.0", "det3")])
 def test_the_repository_package_from_setup_py_and_its_version(test_profiles, tmp_path,
                                                               version, expected):
