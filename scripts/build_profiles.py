@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mmname_lsp.naming import patterns  # noqa: E402
+from mmname_lsp.naming.vocabulary import edit_distance  # noqa: E402
 
 SEEDS = ROOT / "scripts" / "profiles"
 WORD_SEED = ROOT / "scripts" / "profile_vocabulary_seed.tsv"
@@ -69,7 +70,7 @@ _WEAK_SHAPES = frozenset({"variant-code", "depth-backbone", "number"})
 # Profile fields written out, in order (the seed's `source` is not).
 _FIELDS = ("name", "title", "package", "distributions", "versions", "scopes", "legacy",
            "parts", "checkpoints", "urls", "inferencers", "joiner", "batch", "shapes", "rules_off",
-           "vocabulary", "zoo", "docs")
+           "older", "vocabulary", "zoo", "docs")
 
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+%]*")
@@ -352,6 +353,21 @@ def _algorithms(recs: List[dict], legacy: bool, folders: Dict[str, List[str]],
     return found
 
 
+def _upstream_typo(word: str, uses: int, positions: Dict[str, collections.Counter],
+                   counts: collections.Counter) -> bool:
+    """``crowpose`` (once) beside ``crowdpose`` (often): a slip in an upstream
+    name, one edit from a word used five times as often, is not a word."""
+    if uses > 2 or len(word) < 6 or not word.isalpha():
+        return False
+    for other in list(positions) + list(counts):
+        if other == word or abs(len(other) - len(word)) > 1 or not other.isalpha():
+            continue
+        freq = counts.get(other, 0) + sum(positions.get(other, {}).values())
+        if freq >= 5 * uses and edit_distance(word, other, 1) <= 1:
+            return True
+    return False
+
+
 def vocabulary(seed: dict, names: List[str], recs: List[dict],
                folders: Dict[str, List[str]]) -> Tuple[Dict[str, dict], Dict[str, int]]:
     shared = shared_tokens()
@@ -389,7 +405,11 @@ def vocabulary(seed: dict, names: List[str], recs: List[dict],
                     where = ("module" if i < train_at else
                              "training" if i <= train_end else "data")
                 positions[w][where] += 1
+    slips = []
     for word, where in sorted(positions.items()):
+        if _upstream_typo(word, sum(where.values()), positions, counts):
+            slips.append(word)  # left unknown: the decoder reports it
+            continue
         place, n = where.most_common(1)[0]
         kind, what = _PLACES[place]
         added[word] = {
@@ -407,7 +427,7 @@ def vocabulary(seed: dict, names: List[str], recs: List[dict],
                 shape = _shape(w, shapes)
                 if shape in ("gpus-x-batch",):
                     batches[w] += 1
-    return dict(sorted(added.items())), dict(batches.most_common())
+    return dict(sorted(added.items())), dict(batches.most_common()), slips
 
 
 def build_zoo(recs: List[dict], title: str) -> dict:
@@ -447,7 +467,7 @@ def build(name: str, cache: Path, wheels: List[Path], offline: bool) -> Dict[Pat
     names = sorted({s for _, s in stems} | {r["name"].removesuffix(".py") for r in recs}
                    | {re.sub(r"[_-]\d{8}.*$|-[0-9a-f]{8}(_\d{8})?$", "", r["checkpoint"][:-4])
                       for r in recs if r.get("checkpoint")})
-    words, batches = vocabulary(seed, names, recs, folders)
+    words, batches, slips = vocabulary(seed, names, recs, folders)
     profile["vocabulary"] = f"profiles/vocabulary/{name}.json"
     profile["zoo"] = f"profiles/zoo/{name}.json"
     vocab = {
@@ -455,6 +475,9 @@ def build(name: str, cache: Path, wheels: List[Path], offline: bool) -> Dict[Pat
                   f"(configs, metafile models, checkpoints); words the shared vocabulary lacks",
         "tokens": words,
         "gpus_x_batch": batches,
+        # Words of the corpus taken for slips (one edit from a far more used
+        # word) and left out, so that the decoder reports them.
+        "slips": slips,
     }
     return {
         OUT / f"{name}.json": dump({k: profile[k] for k in _FIELDS if k in profile}),

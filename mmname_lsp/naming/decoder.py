@@ -52,6 +52,8 @@ _MANTISSA = re.compile(r"[a-z]*\d(?:\.\d+)?e")
 _EXPONENT_TAIL = re.compile(r"\d{1,2}")
 _DECIMAL_LEFT = re.compile(r"[a-z]*\d")
 _OPENMMLAB_HOST = "download.openmmlab.com/"
+# `_20200130-047c8118`, `_20200604_211715-42eb79e1`, `-61c9355e`: a checkpoint's tail.
+_DATED_TAIL = re.compile(r"(?:_\d{8}(?:_\d{6})?)?-[0-9a-f]{6,}$")
 _WORK_DIR_CKPT = re.compile(r"(?:best_\w+_)?(?:epoch|iter)_\d+|latest")
 
 # How strongly each kind of word votes for each role (ALG, MOD, PRE, TRAIN, DATA).
@@ -113,7 +115,8 @@ _SHAPE_WORDS = frozenset(
 _UNKNOWN_VOTES = _VOTES["unknown"]
 _SUFFIX_HOW = "not a known word; read as a variant suffix of the name by its position"
 _SUFFIX_MEANING = "Not a known word of MMPretrain names; read as a variant suffix of the name."
-_TRAIN_MARKERS = {"gpus-x-batch", "batch-no-b", "batch-upper", "batch-old", "batch-total"}
+_TRAIN_MARKERS = {"gpus-x-batch", "batch-no-b", "batch-upper", "batch-old", "batch-total",
+                  "schedule"}
 _REPEAT_PENALTY = (-99.0, -2.5, -1.0, -1.0, -2.0)
 # Rules whose findings depend on one repository's words or habits: the
 # `shared` profile (a file nothing ties to one repository) keeps quiet on them.
@@ -131,7 +134,7 @@ class Conventions:
 
     __slots__ = ("name", "title", "has_pre", "module_optional", "repeat", "test_data",
                  "joiner", "batch", "shapes", "rules_off", "layouts", "penalty", "votes",
-                 "urls")
+                 "urls", "older", "sure_module", "train_words", "acronyms")
 
     def __init__(self, profile: object = None, quiet: bool = False) -> None:
         from mmname_lsp.naming.profiles import profiles
@@ -169,11 +172,24 @@ class Conventions:
         # profile: (host/path prefix, profile name).  MMPretrain's decoder
         # keeps judging every name by its own convention, as it always has.
         own = self.name
+        self.older = getattr(profile, "older", "") if not quiet else ""
         self.urls: Tuple[Tuple[str, str], ...] = ()
         if own != "mmpretrain":
             self.urls = tuple(sorted(((u, p.name) for p in profiles().values()
                                       if p.name != own for u in p.urls),
                                      key=lambda e: -len(e[0])))
+        # Word kinds that make a part surely the module, and those that make
+        # a part surely training information, for reading new words by
+        # position; the sister repositories' names lean on both more.
+        sister = own != "mmpretrain"
+        self.sure_module = _SURE_MODULE | (
+            {"variant-code", "component"} if sister else frozenset())
+        self.train_words = frozenset(
+            {"epochs", "iterations", "schedule", "clip-sampling"} if sister else ())
+        # Detection, segmentation and OCR name their models with short
+        # acronyms a letter apart (`pspnet`/`psanet`, `yolox`/`yolof`,
+        # `fpnc`/`fpnf`): one letter off such a word is not a sure typo.
+        self.acronyms = sister
         self.votes = dict(_VOTES)
         if TRAIN in self.repeat and "NxM" in self.batch:
             # `_8x2_512x1024_80k_`: legacy names give the crop size its own
@@ -271,10 +287,14 @@ class Decoder:
         if len(text) > MAX_INPUT:
             # Never cache or scan huge inputs: one clear problem is enough.
             return _unreadable(text, f"{len(text)} characters is far too long")
-        if self.conventions.urls and "://" in text:
+        conv = self.conventions
+        if conv.urls and "://" in text:
             other = self._url_profile(text)
             if other is not None:
                 return profile_decoder(other).decode(text, expected)
+        if conv.older and text.endswith(".pth") and self._older_name(text):
+            # The 3.x zoo still publishes its 2.x checkpoints under their names.
+            return profile_decoder(conv.older).decode(text, expected)
         zoo = self._zoo
         if zoo is not None and zoo.generation != self._zoo_generation:
             # The zoo learnt a workspace's models: cached zoo links are stale.
@@ -292,6 +312,20 @@ class Decoder:
         if not rest.startswith(_OPENMMLAB_HOST):
             return "shared" if self._profile_name != "shared" else None
         return None
+
+    def _older_name(self, text: str) -> bool:
+        """Whether checkpoint ``text`` is named by the older convention: no
+        `-` in its name, an `NxM` part, or a word of the older profile joined
+        with `_` first (`ms_rcnn_r50_...`, `mask_rcnn_r50_fpg-chn128_...`)."""
+        base = _SEPARATORS.split(text)[-1]
+        stem = _DATED_TAIL.sub("", base[:-4])
+        if "-" not in stem:
+            return True
+        pieces = stem.split("_")
+        if any(patterns.BATCH_NO_B.fullmatch(piece) for piece in pieces):
+            return True  # `_8x2_`, `_512x1024_`: sizes and batches as parts of their own
+        older = profile_vocabulary(self.conventions.older)
+        return any("_".join(pieces[:k]) in older for k in (4, 3, 2))
 
     def clear_cache(self) -> None:
         """Forget every decoded name (the vocabulary or zoo changed)."""
@@ -786,7 +820,7 @@ class Decoder:
                     seg.how = "read as pretrain information by its position, before `-pre`"
             seg.votes = votes
 
-        _structural_priors(segments)
+        _structural_priors(segments, conv)
         # Strong markers that contradict the order: the parts are misplaced.
         strong = [(_strong_role(s), i) for i, s in enumerate(segments)]
         if not conv.has_pre:
@@ -1046,6 +1080,7 @@ class Decoder:
                         guess is not None
                         and (w.lex == "unknown" or vocab.get(guess).kind in ("dataset", "task"))
                         and not _new_word(vocab, w.lookup, guess)
+                        and not (conv.acronyms and _acronym(vocab, w.lookup, guess))
                     ):
                         problems.append(
                             _problem("MMN102", w.start, w.end, guess, found=w.text, expected=guess)
@@ -1060,6 +1095,7 @@ class Decoder:
                         guess is not None
                         and vocab.get(guess).kind in ("backbone", "algorithm")
                         and not _new_word(vocab, stem, guess)
+                        and not (conv.acronyms and _acronym(vocab, w.lookup, guess))
                     ):
                         fixed = guess + w.lookup[len(stem) :]
                         problems.append(
@@ -1240,18 +1276,19 @@ def _input_sizes(segments: Sequence[_Segment], conv: Optional[Conventions] = Non
     if not found:
         return
     legacy = conv is not None and "NxM" in conv.batch
-    seen = False
+    batch_seen = False
     for seg in segments:
         for k, w in enumerate(seg.words):
             if w.lex != "batch-no-b":
                 continue
             if legacy:
-                # `8x2_512x1024`: the batch comes first and no GPU count
-                # reaches 32; any other `HxW` is a size.
+                # `8x2_512x1024`, `512x512_4x4`: no GPU count reaches 32, and
+                # a name gives one batch; any other `HxW` is a size.
                 a = int(patterns.BATCH_NO_B.fullmatch(w.lookup).group(1))
-                if seen or a >= 32 or has_batch:
+                if batch_seen or a >= 32 or has_batch:
                     w.lex = "input-size"
-                seen = True
+                else:
+                    batch_seen = True
                 continue
             a, b = (int(x) for x in patterns.BATCH_NO_B.fullmatch(w.lookup).groups())
             prev = seg.words[k - 1].lex if k else None
@@ -1261,29 +1298,43 @@ def _input_sizes(segments: Sequence[_Segment], conv: Optional[Conventions] = Non
                 w.lex = "input-size"
 
 
-def _structural_priors(segments: Sequence[_Segment]) -> None:
+def _structural_priors(segments: Sequence[_Segment], conv: Optional[Conventions] = None) -> None:
     """Let the convention's order decide the role of parts of new words.
 
     An unknown first part before a part that reads surely as the module is the
     algorithm; new words after the data part are a variant suffix of it.
     """
     n = len(segments)
+    sure = conv.sure_module if conv is not None else _SURE_MODULE
+    train_words = conv.train_words if conv is not None else frozenset()
     if n >= 2:
         first, second = segments[0], segments[1]
         if (
             first.forced is None
             and _all_new(first.words)
-            and any(w.lex in _SURE_MODULE for w in second.words)
+            and any(w.lex in sure for w in second.words)
             and _strong_role(second) is None
         ):
             first.votes[ALG] += 4.0
             first.how = f"read as the algorithm by its position, before the module `{second.text}`"
+        elif (
+            conv is not None
+            and conv.module_optional
+            and first.forced is None
+            and _all_new(first.words)
+            and _strong_role(second) == TRAIN
+        ):
+            # MMPose, MMAction2, MMOCR: `{algorithm}_{training}_...` without a module.
+            first.votes[ALG] += 4.0
+            first.how = (f"read as the algorithm by its position, before the training "
+                         f"part `{second.text}`")
     last_seg = segments[-1]
     if (
         n >= 2
         and last_seg.forced is None
         and _all_new(last_seg.words)
-        and any(_strong_role(seg) in (PRE, TRAIN) for seg in segments[:-1])
+        and any(_strong_role(seg) in (PRE, TRAIN)
+                or any(w.lex in train_words for w in seg.words) for seg in segments[:-1])
     ):
         # New words after the pretrain or training part: the data.
         last_seg.votes[DATA] = max(last_seg.votes[DATA], 0.0) + 3.0
@@ -1407,7 +1458,7 @@ def _glue_cut(words: Sequence[_Word]) -> Optional[int]:
         # `in21k-pre-3rdparty`: the pretrain marker ends a part.
         if prev.lookup == "pre" and (cur.lex in _TRAIN_MARKERS or cur.lex == "training-type"):
             return k
-        # `resnet50-8xb32`: module words, then a batch marker.
+        # `resnet50-8xb32`, `gn-head-1x`: module words, then a batch or a schedule.
         if cur.lex in _TRAIN_MARKERS and prev.lex in (
             "backbone",
             "size",
@@ -1416,6 +1467,7 @@ def _glue_cut(words: Sequence[_Word]) -> Optional[int]:
             "depth-backbone",
             "variant-code",
             "cardinality",
+            "component",
         ):
             return k
         # `8xb32-in1k`: training words, then the dataset.
@@ -1564,6 +1616,13 @@ def _new_word(vocab: Vocabulary, word: str, guess: str) -> bool:
     if word[-1] in _SIZE_LETTERS and vocab.get(word[:-1]) is not None:
         return True
     return _compound(vocab, word)
+
+
+def _acronym(vocab: Vocabulary, word: str, guess: str) -> bool:
+    """A short model or component acronym next to another (`psanet`/`pspnet`)."""
+    entry = vocab.get(guess)
+    return (len(word) <= 6 and entry is not None
+            and entry.kind in ("algorithm", "component", "backbone"))
 
 
 def _letters(word: str) -> str:

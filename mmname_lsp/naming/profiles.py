@@ -58,6 +58,7 @@ class Profile:
     shapes: Tuple[str, ...] = ()    # profile-only word shapes (patterns.PROFILE_SHAPES)
     rules_off: Tuple[str, ...] = ()     # name rules that do not apply to its names
     urls: Tuple[str, ...] = ()      # where its checkpoints are published (host/path prefixes)
+    older: str = ""                 # profile of the older names its zoo still publishes
     extra: Mapping[str, object] = field(default_factory=dict)  # profile-specific data
 
     def covers_version(self, version: str) -> bool:
