@@ -1722,7 +1722,7 @@ def profile_vocabulary(name: str) -> Vocabulary:
     """The words profile ``name`` knows: the shared ones (``base_vocabulary``)
     with the profile's own on top; for ``shared``, every profile's words."""
     from mmname_lsp.naming.profiles import SHARED, get_profile, profiles
-    from mmname_lsp.naming.vocabulary import profile_additions
+    from mmname_lsp.naming.vocabulary import profile_additions, profile_batches
 
     base = base_vocabulary()
     if name == SHARED:
@@ -1738,6 +1738,12 @@ def profile_vocabulary(name: str) -> Vocabulary:
         return base
     entries = dict(base.entries)
     entries.update(added)
+    if name != SHARED and len(files) == 1:
+        # Completion offers the profile's own batches (most used first), and
+        # no MMPretrain whole parts (`in1k-384px`) in another repository's names.
+        batches = profile_batches(files[0])
+        if batches:
+            return Vocabulary(entries, batches, base.shapes, {})
     return Vocabulary(entries, base.gpus_x_batch, base.shapes, base.parts)
 
 

@@ -230,5 +230,18 @@ def profile_additions(path: str) -> Dict[str, Entry]:
     }
 
 
+def profile_batches(path: str) -> Dict[str, int]:
+    """How often a profile's names write each ``NxbM`` (its vocabulary file's
+    ``gpus_x_batch``), most used first; none for the shared vocabulary."""
+    if not path or path == "vocabulary.json":
+        return {}
+    try:
+        raw = _load_json(path)
+    except (OSError, ValueError):
+        return {}
+    found = raw.get("gpus_x_batch", {})
+    return dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def known_kinds(vocab: Vocabulary) -> Iterable[str]:
     return sorted({e.kind for e in vocab.entries.values()})

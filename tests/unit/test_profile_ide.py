@@ -1,0 +1,57 @@
+"""Hover and completion per profile (the shipped profiles' data)."""
+
+from __future__ import annotations
+
+from mmname_lsp.analysis.pipeline import call_profile
+from mmname_lsp.ide.completion import complete
+from mmname_lsp.ide.hover import hover_markdown, profile_note
+from mmname_lsp.naming.decoder import default_decoder, profile_decoder
+from mmname_lsp.naming.profiles import Choice, get_profile
+
+
+def labels(prefix, context, decoder, title="MMPretrain"):
+    return [c.label for c in complete(prefix, context, decoder=decoder, title=title)[1]]
+
+
+def test_words_of_the_profile_come_first_most_used_first():
+    det = profile_decoder("mmdet3")
+    # After the module parts: the batches MMDetection writes, `8xb2` the most.
+    assert labels("retinanet_r50_fpn_", None, det)[:2] == ["8xb2", "8xb8"]
+    assert labels("resnet50_", None, default_decoder())[0] != "8xb2"
+    # Inside the training part: its schedules; then its datasets, not ImageNet.
+    assert labels("retinanet_r50_fpn_8xb2-", None, det)[0] == "1x"
+    data = labels("retinanet_r50_fpn_8xb2-1x_", None, det)
+    assert data[0] == "coco" and "in1k" not in data[:10]
+    assert labels("resnet50_8xb32_", None, default_decoder())[0] == "in1k"
+
+
+def test_zoo_names_of_the_profile_with_their_metrics():
+    cands = complete("rtmdet_tiny", "model_api", decoder=profile_decoder("mmdet3"),
+                     title="MMDetection 3.x")[1]
+    assert cands[0].label == "rtmdet_tiny_8xb32-300e_coco"
+    assert "box AP 40.9" in cands[0].documentation
+    assert "resnet50_8xb32_in1k" not in labels("resnet50", "model_api",
+                                               profile_decoder("mmdet3"))
+
+
+def test_hover_says_which_profile_read_the_name_and_why():
+    det = get_profile("mmdet3")
+    choice = Choice(det, "`default_scope = 'mmdet'`")
+    assert profile_note(choice) == \
+        "_Read as an MMDetection 3.x name (`default_scope = 'mmdet'`)._"
+    decoded = profile_decoder("mmdet3").decode("rtmdet_tiny_8xb32-300e_coco", "model")
+    md = hover_markdown(decoded, choice=choice)
+    assert "(MMDetection 3.x zoo)" in md and "box AP 40.9" in md
+    assert "weights:" in md
+    quiet = profile_note(Choice(None, "nothing says which OpenMMLab repository it belongs to"))
+    assert quiet.startswith("_No OpenMMLab profile: judged only by the rules all profiles share")
+
+
+def test_a_call_belongs_to_the_profile_that_has_it_when_that_is_clear():
+    assert call_profile("DetInferencer", None).profile.name == "mmdet3"
+    assert call_profile("init_recognizer", None).profile.name == "mmaction2"
+    # init_model is MMPretrain's, MMSegmentation's and MMPose's: MMPretrain's
+    # reading (this tool's first) is kept where nothing else says.
+    assert call_profile("init_model", None).profile.name == "mmpretrain"
+    assert call_profile("init_model", Choice(get_profile("mmseg1"), "")) is None
+    assert call_profile("print", None) is None
