@@ -84,12 +84,18 @@ def report(name: str, root: Path, shared: bool, listing: int) -> dict:
             flagged += 1
             for f in loud:
                 codes[f.code] += 1
-                found.append((str(p.relative_to(root)), f.range_start_line() if hasattr(
-                    f, "range_start_line") else 0, f.code, f.severity, f.message))
+                found.append((str(p.relative_to(root)), f.code, f.severity, f.message))
     rng = random.Random(14)
     sample = rng.sample(found, min(listing, len(found))) if listing else []
     return {"profile": name, "files": len(files), "flagged": flagged, "codes": codes,
             "sample": sorted(sample), "hxw_as_batch": misread_hxw}
+
+
+def _label(name: str) -> str:
+    src = json.loads((bp.SEEDS / f"{name}.json").read_text(encoding="utf-8"))["source"]
+    if "family" in src:
+        return f"family/{src['family']}"
+    return src.get("wheel") or "mmpretrain tree"
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -112,12 +118,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         r = report(name, root, args.shared, args.list)
         top = ", ".join(f"{c} {n}" for c, n in r["codes"].most_common(4))
         share = 100.0 * r["flagged"] / max(1, r["files"])
-        label = root.parent.name if root.name == "configs" else root.name
+        label = _label(name)
         print(f"| {name} | {label} | {r['files']} | {r['flagged']} | {share:.1f}% | {top} |")
         if r["hxw_as_batch"]:
             print(f"|   | HxW in a data part read as GPUs x batch: {r['hxw_as_batch']} | | | | |")
         samples.extend((name, *s) for s in r["sample"])
-    for name, path, _line, code, sev, msg in samples:
+    for name, path, code, sev, msg in samples:
         print(f"{name}: {path}: {code} [{sev}] {msg}")
     return 0
 

@@ -292,7 +292,7 @@ class Decoder:
             other = self._url_profile(text)
             if other is not None:
                 return profile_decoder(other).decode(text, expected)
-        if conv.older and text.endswith(".pth") and self._older_name(text):
+        if conv.older and text.endswith(".pth") and "://" not in text and self._older_name(text):
             # The 3.x zoo still publishes its 2.x checkpoints under their names.
             return profile_decoder(conv.older).decode(text, expected)
         zoo = self._zoo
@@ -750,7 +750,10 @@ class Decoder:
             )
             right_role = DATA if right[0].lex in ("dataset",) and left_role == TRAIN else TRAIN
             sep = left[-1].end
-            upstream_style = left_role == PRE and right[0].lookup == "3rdparty"
+            # `in21k-pre-3rdparty` (MMPretrain) and `ghm-1x`, `hrnetv2p-w18-1x`
+            # (MMDetection) are how upstream itself writes them.
+            upstream_style = (left_role == PRE and right[0].lookup == "3rdparty") or (
+                right[0].lex == "schedule")
             problems.append(
                 _problem(
                     "MMN109",
@@ -1458,8 +1461,9 @@ def _glue_cut(words: Sequence[_Word]) -> Optional[int]:
         # `in21k-pre-3rdparty`: the pretrain marker ends a part.
         if prev.lookup == "pre" and (cur.lex in _TRAIN_MARKERS or cur.lex == "training-type"):
             return k
-        # `resnet50-8xb32`, `gn-head-1x`: module words, then a batch or a schedule.
-        if cur.lex in _TRAIN_MARKERS and prev.lex in (
+        # `resnet50-8xb32`, `gn-head-1x`: module words, then a batch or a
+        # schedule (not `8xb4-crop896-1x`: that part began as training).
+        if cur.lex in _TRAIN_MARKERS and not _has_train_marker(words[:k]) and prev.lex in (
             "backbone",
             "size",
             "patch",
