@@ -55,3 +55,47 @@ def test_a_call_belongs_to_the_profile_that_has_it_when_that_is_clear():
     assert call_profile("init_model", None).profile.name == "mmpretrain"
     assert call_profile("init_model", Choice(get_profile("mmseg1"), "")) is None
     assert call_profile("print", None) is None
+
+
+def test_the_index_records_each_files_profile_and_metafiles_take_their_repositorys(
+        tmp_path, monkeypatch):
+    import os
+
+    from mmname_lsp.analysis.profile_of import ProfileFinder
+    from mmname_lsp.workspace.index import WorkspaceIndex
+
+    monkeypatch.delenv("MMNAME_PROFILE", raising=False)
+    files = {
+        "det/setup.py": "setup(name='mmdet')\n",
+        "det/mmdet/version.py": "__version__ = '3.3.0'\n",
+        "det/configs/rtmdet/rtmdet_tiny_8xb32-300e_coco.py": "model = dict()\n",
+        # A published MMDetection model's name, its epochs contradicted: a hint
+        # only (nobody can rename it), as MMPretrain's own are.
+        "det/configs/rtmdet/metafile.yml":
+            "Models:\n  - Name: rtmdet_tiny_8xb32-300e_coco\n"
+            "    Config: configs/rtmdet/rtmdet_tiny_8xb32-300e_coco.py\n"
+            "    Metadata:\n      Epochs: 100\n",
+        "cls/configs/_base_/default_runtime.py": "default_scope = 'mmpretrain'\n",
+        "cls/configs/r/resnet50_8xb32_in1k.py": "_base_ = ['../_base_/default_runtime.py']\n",
+        "loose/configs/resnet50_8xb32-cosl_in1k.py": "model = dict()\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    ix = WorkspaceIndex("utf-16", finder=ProfileFinder(installed={}))
+    ix.index_root(str(tmp_path))
+
+    def record(rel):
+        return ix.files[os.path.normpath(str(tmp_path / rel))]
+
+    assert record("det/configs/rtmdet/rtmdet_tiny_8xb32-300e_coco.py").profile == "mmdet3"
+    meta = record("det/configs/rtmdet/metafile.yml")
+    assert meta.profile == "mmdet3"
+    assert [(h.code, h.severity) for h in meta.hits] == [("MMN203", "hint")]
+    assert record("cls/configs/r/resnet50_8xb32_in1k.py").profile == "mmpretrain"
+    loose = record("loose/configs/resnet50_8xb32-cosl_in1k.py")
+    assert loose.profile == "shared" and loose.hits == ()
+    assert ix.profiles() == {"mmdet3": 3, "mmpretrain": 2, "shared": 1}  # .py files
+    models, _, _ = ix.zoo_models("mmdet3")
+    assert list(models) == ["rtmdet_tiny_8xb32-300e_coco"]
+    assert ix.zoo_models("mmpretrain")[0] == {}
