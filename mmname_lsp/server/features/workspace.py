@@ -129,8 +129,11 @@ async def index_roots(ls: MMNameServer, roots: Iterable[str]) -> None:
     finally:
         elapsed = time.perf_counter() - started
         ls.session.state.last_index_s = elapsed
+        by_profile = ", ".join(f"{name} {n}" for name, n in
+                               sorted(index.profiles().items(), key=lambda kv: -kv[1]))
         msg = (f"mmname: indexed {len(index.files)} files ({len(index.model_names())} "
-               f"metafile models) in {elapsed:.2f} s")
+               f"metafile models) in {elapsed:.2f} s"
+               + (f"; Python files by profile: {by_profile}" if by_profile else ""))
         log.info(msg)
         try:
             ls.window_log_message(types.LogMessageParams(type=types.MessageType.Log,
