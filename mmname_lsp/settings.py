@@ -157,7 +157,8 @@ def settings_table() -> str:
     """The README table of the settings (README.md and editors/README.md)."""
     rows = ["| key | type | default | meaning |", "|---|---|---|---|"]
     for s in SCHEMA:
-        kind = s.schema.get("type", "")
+        kind = s.schema.get("type") or " or ".join(
+            str(a.get("type", "")) for a in s.schema.get("anyOf", ()))
         rows.append(f"| `{s.key}` | {kind} | {s.default_text} | {s.meaning} |")
     return "\n".join(rows) + "\n"
 

@@ -159,8 +159,10 @@ inside a git work tree) and skipping hidden folders, node_modules, __pycache__
 and virtual environments; files given directly are checked unless
 --force-exclude and an `exclude` pattern match them.
 Each file's settings come from [tool.mmname] in the nearest pyproject.toml
-above it (keys: enable, severity, extraTokens, sources, select, ignore,
-exclude, cache-dir); --config FILE uses one for all. `-` checks the text on
+above it (keys: enable, severity, extraTokens, sources, profile, select,
+ignore, exclude, cache-dir); --config FILE uses one for all. Each file is
+judged by its own profile (see `mmname profiles`; --verbose says which and
+why), --profile sets one for all. `-` checks the text on
 stdin, as --stdin-filename PATH when given.
 
 Findings are cached (in .mmname_cache next to each pyproject.toml, or in the
