@@ -36,7 +36,7 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tupl
 
 from mmname_lsp.files import glob_to_regex, read_regular
 from mmname_lsp.filestate import stamp_of
-from mmname_lsp.naming.profiles import SHARED, Choice, Evidence, choose, profiles
+from mmname_lsp.naming.profiles import Choice, Evidence, choose, profiles
 from mmname_lsp.settings import AUTO, Settings
 from mmname_lsp.sources.bases import base_literals
 from mmname_lsp.sources.python import module_to_path
@@ -507,7 +507,3 @@ def default_finder() -> ProfileFinder:
     if _DEFAULT is None:
         _DEFAULT = ProfileFinder()
     return _DEFAULT
-
-
-def is_shared(choice: Optional[Choice]) -> bool:
-    return choice is not None and choice.name == SHARED
