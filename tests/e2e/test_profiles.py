@@ -141,3 +141,30 @@ async def test_an_inferencer_call_takes_its_profiles_zoo_names(ws: Ws):
     assert all(label.startswith("rtm") for label in labels[:5])
     # MMPretrain's zoo is not offered there.
     assert "resnet50_8xb32_in1k" not in labels
+
+
+@pytest_lsp.fixture(params=["visual-studio-code"],
+                    config=ClientServerConfig(server_command=SERVER, server_env=ENV))
+async def set_client(request, lsp_client: LanguageClient, tmp_path: Path):
+    root = tmp_path / "set"
+    for rel, text in FILES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    options = {"profile": {"loose/configs/**": "mmpretrain"}}
+    await asyncio.wait_for(lsp_client.initialize_session(
+        init_params(request.param, options, root=root)), TIMEOUT)
+    lsp_client.mmname_ws = Ws(lsp_client, root)
+    yield
+    await asyncio.wait_for(lsp_client.shutdown_session(), TIMEOUT)
+
+
+async def test_the_editors_profile_setting_places_files_by_glob(set_client: LanguageClient):
+    ws = set_client.mmname_ws
+    loose = "loose/configs/resnet50_8xb32-cosl_in1k.py"
+    # Set to MMPretrain's for that folder: now `cosl` is a typo of `coslr`.
+    assert "MMN102" in codes(await opened(ws, loose))
+    assert "(set to `mmpretrain` in the settings)" in await hover(ws, loose)
+    # Files no glob matches are still placed by their own evidence.
+    det = "mixed/configs/det/" + DET_NAME
+    assert codes(await opened(ws, det)) == []
+    assert "`default_scope = 'mmdet'`" in await hover(ws, det)
