@@ -151,7 +151,9 @@ class ProfileFinder:
     and a check run that already read them)."""
 
     installed: Optional[Mapping[str, str]] = None
-    _bases: Dict[str, Tuple[object, ScopeFacts]] = field(default_factory=dict, repr=False)
+    # A base file's facts, with the stamps of it and its chain when read.
+    _bases: Dict[str, Tuple[Tuple[Tuple[str, object], ...], ScopeFacts]] = field(
+        default_factory=dict, repr=False)
     _folders: Dict[str, _Folder] = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -234,10 +236,11 @@ class ProfileFinder:
     def _base_facts(self, path: str, seen: Set[str], depth: int) -> ScopeFacts:
         if path in seen or depth > MAX_BASE_DEPTH:
             return ScopeFacts()
-        stamp = stamp_of(path)
         cached = self._bases.get(path)
-        if cached is not None and cached[0] == stamp:
+        # Valid while neither it nor any file of its chain changed.
+        if cached is not None and all(stamp_of(f) == st for f, st in cached[0]):
             return cached[1]
+        stamp = stamp_of(path)
         text = _read(path, MAX_SOURCE_BYTES)
         if text is None:
             facts = ScopeFacts()
@@ -256,7 +259,8 @@ class ProfileFinder:
             facts = ScopeFacts(scope, where, tuple(scoped), tuple(dict.fromkeys(files)))
         if len(self._bases) > 4096:
             self._bases.clear()
-        self._bases[path] = (stamp, facts)
+        chain = ((path, stamp),) + tuple((f, stamp_of(f)) for f in facts.files)
+        self._bases[path] = (chain, facts)
         return facts
 
     # -- the repository ----------------------------------------------------------

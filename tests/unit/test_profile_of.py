@@ -256,6 +256,17 @@ def test_an_inheritance_cycle_ends(test_profiles, tmp_path):
     assert decide(b).choice.name == "shared"
 
 
+def test_a_change_deep_in_the_chain_is_seen(test_profiles, tmp_path):
+    root = tmp_path / "w" / "configs"
+    runtime = write(root / "_base_" / "default_runtime.py", "default_scope = 'mmpretrain'\n")
+    write(root / "_base_" / "models" / "m.py", "_base_ = ['../default_runtime.py']\n")
+    cfg = write(root / "x" / "c.py", "_base_ = ['../_base_/models/m.py']\n")
+    finder = ProfileFinder(installed={})
+    assert finder.choose(str(cfg), cfg.read_text(), Settings()).name == "mmpretrain"
+    runtime.write_text("default_scope = 'mmdet'  # the middle file is unchanged\n")
+    assert finder.choose(str(cfg), cfg.read_text(), Settings()).name == "det3"
+
+
 def test_a_changed_base_is_read_again_and_forget_drops_the_repository(test_profiles,
                                                                        tmp_path):
     repo = tmp_path / "repo"
