@@ -540,6 +540,23 @@ class WorkspaceIndex:
         return self.finder.decide(path, text, self._settings_for(path),
                                   neighbours=dict(around) if around else None)
 
+    def reprofile(self, changed: str) -> List[str]:
+        """Index again the files whose profile ``changed`` (a repository's
+        ``setup.py``, ``pyproject.toml`` or ``version.py``, created, edited or
+        deleted) may have changed: those below it that no ``default_scope`` or
+        scoped base placed.  Returns them."""
+        name = os.path.basename(changed)
+        if name not in ("setup.py", "pyproject.toml", "version.py"):
+            return []
+        folder = os.path.dirname(os.path.normpath(os.path.abspath(changed)))
+        if name == "version.py":
+            folder = os.path.dirname(folder)  # <repository>/<package>/version.py
+        again = [p for p, r in self.files.items()
+                 if _under(p, folder) and r.profile and not _placed_by_scope(r.profile_reason)]
+        for p in again:
+            self.index_file(p)
+        return again
+
     def profiles(self) -> Dict[str, int]:
         """How many indexed Python files each profile judges."""
         counts: Dict[str, int] = {}
@@ -704,6 +721,12 @@ class WorkspaceIndex:
         )
         where = ", ".join(sorted({short_path(e.path, self.root_of(e.path)) for e in others}))
         return duplicate_model(name, start, end, where, related)
+
+
+def _placed_by_scope(reason: str) -> bool:
+    """Whether a profile came from the file's own or its bases' registry scope
+    (which no repository file changes)."""
+    return reason.startswith("`default_scope") or reason.startswith("it inherits")
 
 
 def zoo_profile(profile: str) -> str:

@@ -99,3 +99,33 @@ def test_the_index_records_each_files_profile_and_metafiles_take_their_repositor
     models, _, _ = ix.zoo_models("mmdet3")
     assert list(models) == ["rtmdet_tiny_8xb32-300e_coco"]
     assert ix.zoo_models("mmpretrain")[0] == {}
+
+
+def test_a_repository_that_changes_what_it_is_places_its_files_again(tmp_path, monkeypatch):
+    import os
+
+    from mmname_lsp.analysis.profile_of import ProfileFinder
+    from mmname_lsp.workspace.index import WorkspaceIndex
+
+    monkeypatch.delenv("MMNAME_PROFILE", raising=False)
+    setup = tmp_path / "repo" / "setup.py"
+    setup.parent.mkdir()
+    setup.write_text("setup(name='mmdet')\n")
+    cfg = tmp_path / "repo" / "configs" / "a" / "faster-rcnn_r50_fpn_1x_coco.py"
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text("model = dict()\n")
+    scoped = cfg.parent / "resnet50_8xb32_in1k.py"
+    scoped.write_text("default_scope = 'mmpretrain'\n")
+    finder = ProfileFinder(installed={})
+    ix = WorkspaceIndex(finder=finder)
+    ix.index_root(str(tmp_path))
+    record = ix.files[os.path.normpath(str(cfg))]
+    assert (record.profile, record.hits) == ("mmdet3", ())
+    setup.write_text("setup(name='mmpretrain')\n")
+    finder.forget(str(setup))  # as the server does on the file event
+    again = ix.reprofile(str(setup))
+    # The file its own default_scope placed is not read again.
+    assert os.path.normpath(str(cfg)) in again
+    assert os.path.normpath(str(scoped)) not in again
+    record = ix.files[os.path.normpath(str(cfg))]
+    assert record.profile == "mmpretrain" and "MMN117" in [h.code for h in record.hits]

@@ -429,6 +429,7 @@ def _changed(ls: MMNameServer, path: str) -> None:
     from mmname_lsp.workspace.model import file_kind
 
     ls.session.profiles.forget(path)
+    index.reprofile(path)  # a repository that says something else now
     open_paths = ls.session.open_paths()
     if os.path.isdir(path):
         # A folder appeared (created, or the target of a rename): index its files.
@@ -457,6 +458,7 @@ def _deleted(ls: MMNameServer, paths: List[str]) -> List[str]:
     gone = ls.session.index().remove_many(paths)
     for p in paths:
         ls.session.profiles.forget(p)
+        ls.session.index().reprofile(p)
     for p in gone or paths:
         if ls.session.config_cache is not None:
             ls.session.config_cache.invalidate(p)
