@@ -554,6 +554,7 @@ class WorkspaceIndex:
         again = [p for p, r in self.files.items()
                  if _under(p, folder) and r.profile and not _placed_by_scope(r.profile_reason)]
         for p in again:
+            self.files[p].stamp = (0, 0)  # unchanged on disk, but to be read again
             self.index_file(p)
         return again
 
