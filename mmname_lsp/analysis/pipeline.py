@@ -22,7 +22,7 @@ from mmname_lsp.analysis.profile_of import (
 )
 from mmname_lsp.findings import FILENAME, Finding, Occurrence, to_finding
 from mmname_lsp.naming import model as m
-from mmname_lsp.naming.decoder import Decoder, default_decoder, profile_decoder
+from mmname_lsp.naming.decoder import Decoder, profile_decoder, profile_vocabulary
 from mmname_lsp.naming.learned import LearnedWords
 from mmname_lsp.naming.model import Decoded
 from mmname_lsp.naming.profiles import DEFAULT as DEFAULT_PROFILE
@@ -97,32 +97,26 @@ class Analysis:
 @lru_cache(maxsize=16)
 def decoder_for(extra: Tuple[Tuple[str, Tuple[str, str]], ...],
                 profile: Optional[str] = None) -> Decoder:
-    """A decoder of ``profile`` (a name, ``shared``; None: the default one)
-    with the user's extra tokens."""
-    base = default_decoder() if profile is None else profile_decoder(profile)
+    """A decoder of naming ``profile`` (None: the default one) with the user's
+    extra tokens (the profile's own decoder when there are none)."""
+    profile = profile or DEFAULT_PROFILE
     if not extra:
-        return base
-    return _like(base, base.vocab.with_extra(dict(extra)))
-
-
-def _like(base: Decoder, vocab: Any) -> Decoder:
-    """A decoder as ``base`` (its zoo and profile) with ``vocab``."""
-    return Decoder(vocab, base.zoo, profile=base.profile_name)
+        return profile_decoder(profile)
+    return Decoder(profile_vocabulary(profile).with_extra(dict(extra)), profile=profile)
 
 
 # Decoders that know a workspace's learned words, by (user words, profile, learned words).
-_LEARNED: Dict[Tuple[Any, Optional[str], int], Tuple[LearnedWords, Decoder]] = {}
+_LEARNED: Dict[Tuple[Any, str, int], Tuple[LearnedWords, Decoder]] = {}
 
 
 def settings_decoder(settings: Settings, learned: Optional[LearnedWords] = None,
                      profile: Optional[str] = None) -> Decoder:
-    """The decoder for ``settings`` (its extra tokens) and ``profile`` (a name,
-    ``shared``; None: the default), knowing the words a workspace uses
-    (``learned``, else the settings' own: a snapshot that is replaced, never
-    mutated)."""
+    """The decoder for ``settings`` (its extra tokens) and naming ``profile``
+    (a name of :mod:`mmname_lsp.naming.profiles`, or ``shared``; None: the
+    default one), knowing the words a workspace uses (``learned``, else the
+    settings' own: a snapshot that is replaced, never mutated)."""
     extra = tuple(sorted(settings.extra_tokens.items()))
-    if profile == DEFAULT_PROFILE:
-        profile = None
+    profile = profile or DEFAULT_PROFILE
     if learned is None:
         learned = settings.learned
     if learned is None or not learned.counts:
@@ -131,8 +125,8 @@ def settings_decoder(settings: Settings, learned: Optional[LearnedWords] = None,
     hit = _LEARNED.get(key)
     if hit is not None and hit[0] is learned:
         return hit[1]
-    base = decoder_for(extra, profile)
-    decoder = _like(base, base.vocab.with_learned(learned))
+    vocab = profile_vocabulary(profile).with_extra(dict(extra)).with_learned(learned)
+    decoder = Decoder(vocab, profile=profile)
     if len(_LEARNED) >= 8:
         _LEARNED.clear()
     _LEARNED[key] = (learned, decoder)

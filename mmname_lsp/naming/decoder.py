@@ -1721,14 +1721,19 @@ def default_decoder() -> Decoder:
     return _DEFAULT
 
 
-@cache
 def profile_vocabulary(name: str) -> Vocabulary:
     """The words profile ``name`` knows: the shared ones (``base_vocabulary``)
     with the profile's own on top; for ``shared``, every profile's words."""
+    return _with_profile_words(name, base_vocabulary())
+
+
+@lru_cache(maxsize=32)
+def _with_profile_words(name: str, base: Vocabulary) -> Vocabulary:
+    # Keyed on the base object too: a new base (an installed package appeared)
+    # makes new merged vocabularies.
     from mmname_lsp.naming.profiles import SHARED, get_profile, profiles
     from mmname_lsp.naming.vocabulary import profile_additions, profile_batches
 
-    base = base_vocabulary()
     if name == SHARED:
         files = [p.vocabulary for p in profiles().values()]
     else:

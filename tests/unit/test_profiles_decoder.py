@@ -219,3 +219,19 @@ def test_profile_data_files_are_small_json():
         assert isinstance(data, dict), path
     words = sum(p.stat().st_size for p in (PROFILES_DIR / "vocabulary").glob("*.json"))
     assert words < 400_000
+
+
+@pytest.mark.parametrize("evidence, chosen", [
+    ({"default_scope": "mmdet"}, "mmdet3"),
+    ({"default_scope": "mmcls"}, "mmpretrain"),  # MMClassification 1.0rc
+    ({"scoped_bases": ("mmpose",)}, "mmpose1"),
+    ({"repo_package": "mmdet", "repo_version": "2.28.2"}, "mmdet2"),
+    ({"repo_package": "mmcls", "repo_version": "0.25.0"}, "mmcls0"),
+    ({"installed": {"mmsegmentation": "0.30.0"}}, "mmseg0"),
+    ({"installed": {"mmsegmentation": "1.2.2"}}, "mmseg1"),
+    ({"installed": {"mmocr": "1.0.1"}}, "mmocr1"),
+])
+def test_the_profiles_data_lets_evidence_choose_them(evidence, chosen):
+    from mmname_lsp.naming.profiles import Evidence, choose
+
+    assert choose(Evidence(**evidence)).name == chosen
