@@ -56,13 +56,17 @@ class Ws:
         return (self.root / rel).as_uri()
 
 
+def write_files(root: Path) -> None:
+    for rel, text in FILES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+
+
 @pytest_lsp.fixture(params=PRESETS,
                     config=ClientServerConfig(server_command=SERVER, server_env=ENV))
 async def profiles_client(request, lsp_client: LanguageClient, tmp_path: Path):
     root = tmp_path / "side-by-side"
-    for rel, text in FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
+    write_files(root)
     await asyncio.wait_for(lsp_client.initialize_session(init_params(request.param, root=root)),
                            TIMEOUT)
     lsp_client.mmname_ws = Ws(lsp_client, root)
@@ -147,9 +151,7 @@ async def test_an_inferencer_call_takes_its_profiles_zoo_names(ws: Ws):
                     config=ClientServerConfig(server_command=SERVER, server_env=ENV))
 async def set_client(request, lsp_client: LanguageClient, tmp_path: Path):
     root = tmp_path / "set"
-    for rel, text in FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
+    write_files(root)
     options = {"profile": {"loose/configs/**": "mmpretrain"}}
     await asyncio.wait_for(lsp_client.initialize_session(
         init_params(request.param, options, root=root)), TIMEOUT)
