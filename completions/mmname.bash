@@ -7,20 +7,26 @@ _mmname() {
     local codes="MMN100 MMN101 MMN102 MMN103 MMN104 MMN105 MMN106 MMN107 MMN108 MMN109 MMN110 MMN111 MMN112 MMN113 MMN114 MMN115 MMN116 MMN117 MMN118 MMN119 MMN201 MMN202 MMN203 MMN204 MMN205 MMN206 MMN207 MMN208 MMN209 MMN210 MMN211 MMN212 MMN290 MMN291 MMN292 MMN301 MMN302 MMN303 MMN304 MMN305 MMN306 MMN307 MMN308 MMN309 MMN310 MMN311 MMN312 MMN313 MMN314 MMN315 MMN316 MMN317 MMN318 MMN319"
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
-            decode|check|rule|completion) cmd="${COMP_WORDS[i]}"; break ;;
+            decode|profiles|check|rule|completion) cmd="${COMP_WORDS[i]}"; break ;;
         esac
     done
     case "$cmd" in
         "")
-            COMPREPLY=($(compgen -W "decode check rule completion -h --help --version" -- "$cur"))
+            COMPREPLY=($(compgen -W "decode profiles check rule completion -h --help --version" -- "$cur"))
             return ;;
         decode)
             case "$prev" in
                 --color|--colour) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
                 --kind) COMPREPLY=($(compgen -W "auto model config checkpoint" -- "$cur")); return ;;
+                --profile) COMPREPLY=($(compgen -W "mmaction2 mmcls0 mmdet2 mmdet3 mmocr1 mmpose1 mmpretrain mmseg0 mmseg1" -- "$cur")); return ;;
             esac
             if [[ "$cur" == -* ]]; then
-                COMPREPLY=($(compgen -W "-h --help --json --color --colour --kind" -- "$cur"))
+                COMPREPLY=($(compgen -W "-h --help --json --color --colour --kind --profile" -- "$cur"))
+            fi
+            ;;
+        profiles)
+            if [[ "$cur" == -* ]]; then
+                COMPREPLY=($(compgen -W "-h --help --json" -- "$cur"))
             fi
             ;;
         check)
@@ -34,12 +40,13 @@ _mmname() {
                 --min-severity) COMPREPLY=($(compgen -W "error warning information hint" -- "$cur")); return ;;
                 --exclude) COMPREPLY=(); return ;;
                 --config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+                --profile) COMPREPLY=($(compgen -W "auto shared mmaction2 mmcls0 mmdet2 mmdet3 mmocr1 mmpose1 mmpretrain mmseg0 mmseg1" -- "$cur")); return ;;
                 -j|--jobs) COMPREPLY=(); return ;;
                 --cache-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
                 --color|--colour) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
             esac
             if [[ "$cur" == -* ]]; then
-                COMPREPLY=($(compgen -W "-h --help --name --format --output-format -o --output-file --stdin-filename -q --quiet --select --ignore --min-severity --fix --unsafe-fixes --diff --rename-files --exit-zero --statistics --exclude --force-exclude --config --no-config -j --jobs -v --verbose --no-cache --cache-dir --color --colour" -- "$cur"))
+                COMPREPLY=($(compgen -W "-h --help --name --format --output-format -o --output-file --stdin-filename -q --quiet --select --ignore --min-severity --fix --unsafe-fixes --diff --rename-files --exit-zero --statistics --exclude --force-exclude --config --no-config --profile -j --jobs -v --verbose --no-cache --cache-dir --color --colour" -- "$cur"))
             else
                 COMPREPLY=($(compgen -f -- "$cur"))
             fi

@@ -300,10 +300,11 @@ _RULES += (
         "unknown-model",
         "warning",
         REFERENCE,
-        "`{found}` is not a model of the MMPretrain zoo{hint}",
-        "`get_model`, `init_model`, `inference_model` and the inferencers look the "
-        "name up in the model zoo (model-index.yml); an unknown name fails at run "
-        "time. Config paths are accepted as they are.",
+        "`{found}` is not a model of the {zoo} zoo{hint}",
+        "`get_model`, `init_model`, `inference_model` and the inferencers (of "
+        "every profile: `DetInferencer`, `init_detector`, `MMSegInferencer`, ...) "
+        "look the name up in their repository's model zoo (model-index.yml); an "
+        "unknown name fails at run time. Config paths are accepted as they are.",
         "get_model('resnet50_8xb32_in1kk')",
         "get_model('resnet50_8xb32_in1k')",
         True,

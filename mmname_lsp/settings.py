@@ -16,6 +16,7 @@ from mmname_lsp.naming.model import SEVERITIES
 # Where names are looked for (see mmname_lsp.sources.python for the contexts).
 SOURCE_KINDS = ("filename", "base", "base_import", "checkpoint", "model_api", "literal")
 OFF = "off"
+AUTO = "auto"
 
 @dataclass(frozen=True)
 class SettingSpec:
@@ -87,6 +88,26 @@ SCHEMA: Tuple[SettingSpec, ...] = (
         "are recognised without it.",
     ),
     SettingSpec(
+        "profile",
+        {"anyOf": [
+            {"type": "string"},
+            {"type": "object", "additionalProperties": {"type": "string"}}],
+         "default": "auto"},
+        "`\"auto\"`",
+        "which convention judges the files: `auto` (from `default_scope`, scoped bases, the "
+        "repository's package, installed packages, the names around), a profile name "
+        "(`mmname profiles`), `shared`, or gitignore-style globs to those, e.g. "
+        "`{\"configs/det/**\": \"mmdet3\"}`",
+        "Which OpenMMLab naming convention (profile) judges the files. `auto` decides per "
+        "file from its `default_scope`, scoped `_base_` files, the repository's own package, "
+        "the installed OpenMMLab packages and the names around it; a profile name "
+        "(`mmpretrain`, `mmdet3`, ...; `mmname profiles` lists them) sets it; `shared` "
+        "judges only by what all profiles share. An object maps gitignore-style globs "
+        "(relative to the workspace folder) to any of these, e.g. "
+        "`{\"configs/det/**\": \"mmdet3\"}`; the first glob that matches a file wins, "
+        "files no glob matches are `auto`.",
+    ),
+    SettingSpec(
         "workspaceDiagnostics", {"type": "boolean", "default": True}, "`true`",
         "also report on files that are not open (the workspace index)",
         "Report problems of files that are not open (configs, metafiles, READMEs of "
@@ -140,7 +161,8 @@ def settings_table() -> str:
     """The README table of the settings (README.md and editors/README.md)."""
     rows = ["| key | type | default | meaning |", "|---|---|---|---|"]
     for s in SCHEMA:
-        kind = s.schema.get("type", "")
+        kind = s.schema.get("type") or " or ".join(
+            str(a.get("type", "")) for a in s.schema.get("anyOf", ()))
         rows.append(f"| `{s.key}` | {kind} | {s.default_text} | {s.meaning} |")
     return "\n".join(rows) + "\n"
 
@@ -154,6 +176,10 @@ class Settings:
     sources: FrozenSet[str] = frozenset(SOURCE_KINDS)
     workspace_diagnostics: bool = True
     config_globs: Tuple[str, ...] = ()
+    # `profile`: "auto", a profile's name or "shared"; ``profile_globs`` are
+    # (glob, any of those) pairs tried first, in order.
+    profile: str = AUTO
+    profile_globs: Tuple[Tuple[str, str], ...] = ()
     # The words the workspace uses (naming.learned.LearnedWords), learned by
     # the language server's index or `mmname check` over the checked files;
     # not a user setting.
@@ -238,6 +264,9 @@ def parse_settings(raw: Any) -> Tuple[Settings, List[str]]:
                 kwargs["config_globs"] = tuple(value)
             else:
                 errors.append("`mmname.configGlobs` must be a list of glob patterns")
+        elif key == "profile":
+            errs = _parse_profile(value, kwargs)
+            errors.extend(errs)
         elif key == "sources":
             if isinstance(value, list) and all(v in SOURCE_KINDS for v in value):
                 kwargs["sources"] = frozenset(value)
@@ -288,3 +317,39 @@ def _parse_tokens(value: Any) -> Tuple[Dict[str, Tuple[str, str]], List[str]]:
         else:
             errors.append(f"`mmname.extraTokens.{token}` must be a string or {{kind, meaning}}")
     return out, errors
+
+
+def _parse_profile(value: Any, kwargs: Dict[str, Any]) -> List[str]:
+    """``profile``: a name, or globs to names (into ``kwargs``); the errors."""
+    from mmname_lsp.naming.profiles import SHARED, profile_names
+
+    known = (AUTO, SHARED) + profile_names()
+
+    def bad(name: Any, where: str) -> Optional[str]:
+        if isinstance(name, str) and name in known:
+            return None
+        return f"`{where}`: unknown profile {name!r} (known: {', '.join(known)})"
+
+    if value == [] or value == {}:
+        return []  # Neovim sends an empty Lua table as a list
+    if isinstance(value, str):
+        err = bad(value, "mmname.profile")
+        if err:
+            return [err]
+        kwargs["profile"] = value
+        return []
+    if not isinstance(value, Mapping):
+        return ["`mmname.profile` must be a profile name or map globs to profile names"]
+    globs: List[Tuple[str, str]] = []
+    errors: List[str] = []
+    for glob, name in value.items():
+        if not isinstance(glob, str) or not glob.strip("/"):
+            errors.append(f"`mmname.profile`: {glob!r} is not a glob")
+            continue
+        err = bad(name, f"mmname.profile.{glob}")
+        if err:
+            errors.append(err)
+        else:
+            globs.append((glob, name))
+    kwargs["profile_globs"] = tuple(globs)
+    return errors

@@ -30,3 +30,8 @@ def corpus() -> Path:
 _CACHE_DIR = tempfile.mkdtemp(prefix="mmname-test-cache-")
 os.environ["MMNAME_CACHE_DIR"] = _CACHE_DIR
 atexit.register(shutil.rmtree, _CACHE_DIR, True)
+
+# The tests' workspaces are MMPretrain's unless they say otherwise (most were
+# written before there were other profiles; a file nothing places is otherwise
+# judged by the shared rules only).  Tests of that unset it.
+os.environ["MMNAME_PROFILE"] = "mmpretrain"

@@ -7,19 +7,26 @@ Pure Python on code-point offsets; reads the file system only to check that
 from __future__ import annotations
 
 import os
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
-from mmname_lsp.files import glob_to_regex
+from mmname_lsp.analysis.profile_of import (
+    SHARED_CODES,
+    Decision,
+    ProfileFinder,
+    default_finder,
+    matches_glob,
+)
 from mmname_lsp.findings import FILENAME, Finding, Occurrence, to_finding
 from mmname_lsp.naming import model as m
 from mmname_lsp.naming.decoder import Decoder, profile_decoder, profile_vocabulary
 from mmname_lsp.naming.learned import LearnedWords
 from mmname_lsp.naming.model import Decoded
+from mmname_lsp.naming.profiles import DEFAULT as DEFAULT_PROFILE
+from mmname_lsp.naming.profiles import Choice, profiles_of_call
 from mmname_lsp.rules.references import broken_base, missing_reference, unknown_model
 from mmname_lsp.rules.suppressions import finalize_findings
 from mmname_lsp.settings import Settings
@@ -51,6 +58,12 @@ class Analysis:
     # The config's resolved train_dataloader.batch_size (it decides which
     # reading of an ambiguous `NxM` the editor offers first).
     batch_size: Optional[int] = None
+    # The profile that judged the names, and why (hover says so); None only
+    # when the checks are off.
+    choice: Optional[Choice] = None
+    # Occurrences judged by the profile of the call they stand in: id() ->
+    # that profile's choice.
+    claimed: Dict[int, Choice] = field(default_factory=dict, repr=False)
     _starts: Optional[List[int]] = field(default=None, repr=False)
     _strings: List[Occurrence] = field(default_factory=list, repr=False)
 
@@ -70,6 +83,10 @@ class Analysis:
                     return occ
         return None
 
+    def choice_of(self, occ: Occurrence) -> Optional[Choice]:
+        """The profile that judged ``occ``: the file's, or its call's."""
+        return self.claimed.get(id(occ), self.choice)
+
     def filename_occurrence(self) -> Optional[Occurrence]:
         for occ in self.occurrences:
             if occ.on_filename:
@@ -79,9 +96,10 @@ class Analysis:
 
 @lru_cache(maxsize=16)
 def decoder_for(extra: Tuple[Tuple[str, Tuple[str, str]], ...],
-                profile: str = "mmpretrain") -> Decoder:
-    """A decoder of naming ``profile`` with the user's extra tokens (the
-    profile's own decoder when there are none)."""
+                profile: Optional[str] = None) -> Decoder:
+    """A decoder of naming ``profile`` (None: the default one) with the user's
+    extra tokens (the profile's own decoder when there are none)."""
+    profile = profile or DEFAULT_PROFILE
     if not extra:
         return profile_decoder(profile)
     return Decoder(profile_vocabulary(profile).with_extra(dict(extra)), profile=profile)
@@ -92,12 +110,13 @@ _LEARNED: Dict[Tuple[Any, str, int], Tuple[LearnedWords, Decoder]] = {}
 
 
 def settings_decoder(settings: Settings, learned: Optional[LearnedWords] = None,
-                     profile: str = "mmpretrain") -> Decoder:
+                     profile: Optional[str] = None) -> Decoder:
     """The decoder for ``settings`` (its extra tokens) and naming ``profile``
-    (a name of :mod:`mmname_lsp.naming.profiles`, or ``shared``), knowing the
-    words a workspace uses (``learned``, else the settings' own: a snapshot
-    that is replaced, never mutated)."""
+    (a name of :mod:`mmname_lsp.naming.profiles`, or ``shared``; None: the
+    default one), knowing the words a workspace uses (``learned``, else the
+    settings' own: a snapshot that is replaced, never mutated)."""
     extra = tuple(sorted(settings.extra_tokens.items()))
+    profile = profile or DEFAULT_PROFILE
     if learned is None:
         learned = settings.learned
     if learned is None or not learned.counts:
@@ -108,25 +127,10 @@ def settings_decoder(settings: Settings, learned: Optional[LearnedWords] = None,
         return hit[1]
     vocab = profile_vocabulary(profile).with_extra(dict(extra)).with_learned(learned)
     decoder = Decoder(vocab, profile=profile)
-    if len(_LEARNED) >= 4:
+    if len(_LEARNED) >= 8:
         _LEARNED.clear()
     _LEARNED[key] = (learned, decoder)
     return decoder
-
-
-def matches_glob(path: str, globs: Iterable[str]) -> bool:
-    """Whether ``path`` (or any tail of it) matches one of the gitignore-style ``globs``."""
-    parts = PurePath(path.replace("\\", "/")).parts
-    for pattern in globs:
-        rx = _glob(pattern)
-        if any(rx.fullmatch("/".join(parts[i:])) for i in range(len(parts))):
-            return True
-    return False
-
-
-@lru_cache(maxsize=64)
-def _glob(pattern: str) -> re.Pattern[str]:
-    return re.compile(glob_to_regex(pattern.strip("/")))
 
 
 def declared_config(path: str, text: str, settings: Settings,
@@ -178,6 +182,8 @@ def analyse(
     overlay: Optional[Mapping[str, str]] = None,
     consistency: bool = True,
     is_config: Optional[bool] = None,
+    choice: Optional[Choice] = None,
+    finder: Optional[ProfileFinder] = None,
 ) -> Analysis:
     """Find and decode every name in ``text`` (the content of ``path``, if any).
 
@@ -186,12 +192,22 @@ def analyse(
     A config is a file under a ``configs`` folder, one matching the setting
     ``configGlobs``, or one whose content reads as a config (``is_config``
     says so for a caller that read the content but passes no text).
+
+    The names are judged by the file's profile: ``choice`` when the caller
+    made it (then ``decoder`` is that profile's), else found by ``finder``
+    (:func:`profile_decision`).  A file no profile claims gets only the
+    findings of the rules all profiles share.
     """
     settings = settings or Settings()
-    decoder = decoder or settings_decoder(settings)
     result = Analysis(text, path)
     if not settings.enable:
         return result
+    if choice is None:
+        decision = profile_decision(path, text, settings, finder)
+        choice = decision.choice
+        result.deps.update(decision.deps)
+    result.choice = choice
+    decoder = decoder or settings_decoder(settings, profile=choice.name)
     if path and FILENAME in settings.sources:
         _filename(result, path, decoder, declared_config(path, text, settings, is_config))
     if path is None or path.endswith((".py", ".pyi")) or not os.path.splitext(path)[1]:
@@ -204,8 +220,19 @@ def analyse(
     if consistency and path and (named_config or has_bases) and len(text) <= MAX_RESOLVE_CHARS:
         _resolve(result, occ if named_config else None, path, text, config_cache, overlay,
                  _profile_name(decoder))
+    if choice.profile is None:
+        # Quietly: what one convention asks of its names is not asked here.
+        result.findings = [f for f in result.findings if f.code in SHARED_CODES
+                           or (f.occurrence is not None and id(f.occurrence) in result.claimed)]
     result.findings = finalize_findings(text, result.findings, settings)
     return result
+
+
+def profile_decision(path: Optional[str], text: str, settings: Settings,
+                     finder: Optional[ProfileFinder] = None) -> Decision:
+    """The profile that judges ``path`` (``text`` its content), and the files
+    whose content decided it."""
+    return (finder or default_finder()).decide(path, text, settings)
 
 
 def _filename(result: Analysis, path: str, decoder: Decoder, declared: str) -> None:
@@ -344,7 +371,8 @@ def _python(
             _base(result, lit, path, decoder)
             continue
         if ctx == "model_api":
-            _model_api(result, lit, decoder)
+            called, owner = call_decoder(lit.key, result.choice, decoder, settings)
+            _model_api(result, lit, called, owner)
             continue
         if ctx == "checkpoint":
             decoded = decoder.decode(value, lit.expected if lit.expected != "pattern" else None)
@@ -403,7 +431,45 @@ def _base(result: Analysis, lit, path: Optional[str], decoder: Decoder) -> None:
         result.findings.append(to_finding(p, occ))
 
 
-def _model_api(result: Analysis, lit, decoder: Decoder) -> None:
+def call_profile(callee: Optional[str], choice: Optional[Choice]) -> Optional[Choice]:
+    """The profile whose model names ``callee(...)`` takes when it is not the
+    file's own (``DetInferencer`` takes MMDetection names wherever it is
+    called); None when the file's profile has that call, or when it is not
+    clear whose call it is (``init_model`` of several repositories)."""
+    owners = profiles_of_call(callee) if callee else ()
+    if not owners or (choice is not None and choice.profile in owners):
+        return None
+    modern = [p for p in owners if not p.legacy] or list(owners)
+    # MMPretrain's calls were this tool's first: they keep their reading.
+    owner = next((p for p in modern if p.name == DEFAULT_PROFILE), None)
+    if owner is None:
+        if len(modern) > 1:
+            return None
+        owner = modern[0]
+    return Choice(owner, f"`{callee}(...)` takes {owner.title} model names")
+
+
+def call_decoder(callee: Optional[str], choice: Optional[Choice], decoder: Decoder,
+                 settings: Settings, learned: Optional[LearnedWords] = None,
+                 ) -> Tuple[Decoder, Optional[Choice]]:
+    """The decoder of the model names ``callee(...)`` takes (``decoder``, the
+    file's, unless :func:`call_profile` says otherwise) and that other
+    profile's choice."""
+    owner = call_profile(callee, choice)
+    if owner is None:
+        return decoder, None
+    return settings_decoder(settings, learned, owner.name), owner
+
+
+def _model_api(result: Analysis, lit, decoder: Decoder, owner: Optional[Choice] = None,
+               ) -> None:
+    """A model name in a call; ``owner``: the call's own profile, which judges
+    it whatever the file's is."""
+    if owner is not None:
+        before = len(result.occurrences)
+        _model_api(result, lit, decoder)
+        result.claimed.update((id(o), owner) for o in result.occurrences[before:])
+        return
     value = lit.text
     if lit.expected == "pattern" or "*" in value or "?" in value:
         decoded = decoder.decode(value.replace("*", "").strip("_-") or value)
@@ -422,5 +488,6 @@ def _model_api(result: Analysis, lit, decoder: Decoder) -> None:
     if decoded.zoo is None and decoded.kind == m.KIND_MODEL and value and len(zoo):
         stem = value[:-3] if value.endswith(".py") else value
         if zoo.model(stem) is None:
-            p = unknown_model(value, zoo.names(), lit.start, lit.end)
+            p = unknown_model(value, zoo.names(), lit.start, lit.end,
+                              decoder.conventions.title)
             result.findings.append(to_finding(p, occ))

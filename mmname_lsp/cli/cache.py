@@ -7,11 +7,14 @@ What a file's findings depend on, and so what an entry is checked against:
   or a restored CI cache has new times but the same contents; a file whose
   stat is unchanged since it was hashed is not read again);
 * every other path the analysis looked at on disk: the ``_base_`` files of
-  the whole inheritance chain and paths probed but missing, each by the hash
-  of its bytes or by what it is (missing, a folder, ...);
+  the whole inheritance chain, the files that decided the file's profile
+  (bases that set ``default_scope``, the repository's ``setup.py`` or
+  ``pyproject.toml``, neighbours) and paths probed but missing, each by the
+  hash of its bytes or by what it is (missing, a folder, ...);
 * the environment, in the name of the cache file: this tool's version and
   the contents of its source and data files, the Python version, the
-  contents of an installed mmpretrain's model index, and the settings (and
+  contents of an installed mmpretrain's model index, the OpenMMLab packages
+  installed and ``MMNAME_PROFILE``, and the settings (and
   the project's folder, for projects sharing a cache folder).  Never times
   or places of an install: a CI job that installs the same wheel again must
   find the cache its last run saved.
@@ -172,6 +175,14 @@ def _zoo_stamp() -> Optional[List[Any]]:
         return [str(index), f"error:{exc.errno}"]
 
 
+def _profile_stamp() -> List[Any]:
+    """What places files in profiles beyond the files themselves: the
+    OpenMMLab packages installed and the fallback profile."""
+    from mmname_lsp.analysis.profile_of import fallback_profile, installed_distributions
+
+    return [sorted(installed_distributions().items()), fallback_profile()]
+
+
 def settings_stamp(settings: Settings) -> List[Any]:
     return [
         settings.enable,
@@ -179,6 +190,8 @@ def settings_stamp(settings: Settings) -> List[Any]:
         sorted([k, list(v)] for k, v in settings.extra_tokens.items()),
         sorted(settings.sources),
         sorted(settings.config_globs),
+        settings.profile,
+        [list(g) for g in settings.profile_globs],
         # The learned words change what is a typo: their counts are part of
         # the environment (a word's meaning says how many names use it).
         sorted([w, settings.learned.count(w)] for w in settings.learned.known())
@@ -195,7 +208,7 @@ def environment_key(settings: Settings, scope: str = "",
     if package is None:
         package = package_digest()
     stamp = [FORMAT, __version__, list(sys.version_info[:2]), package.value,
-             _zoo_stamp(), settings_stamp(settings), scope]
+             _zoo_stamp(), settings_stamp(settings), scope, _profile_stamp()]
     return content_digest(json.dumps(stamp, sort_keys=True).encode("utf-8"))
 
 

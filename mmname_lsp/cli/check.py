@@ -39,6 +39,8 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tup
 
 from mmname_lsp.analysis import Analysis, Finding, Occurrence, analyse, settings_decoder
 from mmname_lsp.analysis.fixes import apply_text_fixes, text_fixes
+from mmname_lsp.analysis.pipeline import profile_decision
+from mmname_lsp.analysis.profile_of import SHARED_CODES
 from mmname_lsp.cli.cache import FindingCache
 from mmname_lsp.cli.parallel import analyse_files
 from mmname_lsp.cli.words import learn_checked
@@ -56,7 +58,8 @@ from mmname_lsp.files import (
     write_source,
 )
 from mmname_lsp.filestate import file_stamp
-from mmname_lsp.settings import Settings
+from mmname_lsp.naming.profiles import SHARED, Choice
+from mmname_lsp.settings import AUTO, Settings
 
 DEFAULT_MIN_SEVERITY = "information"
 MAX_FIX_PASSES = 5
@@ -97,6 +100,8 @@ class CheckOptions:
     # ``stdin_path`` ("-" when not named); never written, never cached.
     stdin_text: Optional[str] = None
     stdin_path: Optional[str] = None
+    # Say which profile judged each file (--verbose).
+    profiles: bool = False
     # With --rename-files: the files checked under other configurations, whose
     # `_base_` paths to a file renamed here could not be updated with it.
     foreign: Sequence[Target] = ()
@@ -119,6 +124,8 @@ class FileReport:
     fixable_ids: FrozenSet[int] = frozenset()  # id() of those findings
     # What the static config reader left out, and why (for --verbose).
     skipped: List[Tuple[str, str]] = field(default_factory=list)
+    # The profile that judged it and why (with CheckOptions.profiles).
+    profile: Optional[Choice] = None
 
     def is_fixable(self, finding: Finding) -> bool:
         """Whether --fix would fix ``finding`` (a safe text fix that breaks nothing)."""
@@ -382,6 +389,8 @@ class Checker:
 
         for report in reports:
             analysis = analyses[id(report)]
+            if opts.profiles:
+                report.profile = analysis.choice or self.profile_of(report)
             found = self.reported(analysis.findings)
             report.findings = _sorted(found, report.text)
             report.skipped = list(analysis.skipped)
@@ -396,6 +405,17 @@ class Checker:
         result.reports.extend(self.check_names(opts.names))
         return result
 
+    def profile_of(self, report: FileReport) -> Optional[Choice]:
+        """The profile of a file whose findings came from the cache."""
+        text = report.text
+        if not text and report.abs_path is not None:
+            try:
+                text = read_source(report.abs_path)[0]
+            except (Skip, OSError):
+                return None
+        path = report.abs_path or os.path.abspath(report.path)
+        return profile_decision(path, text, self.settings).choice
+
     def check_stdin(self, text: str, path: Optional[str]) -> FileReport:
         """Findings of ``text`` as if it were the file ``path`` (its file name,
         its folder for `_base_` paths); no file name at all when None."""
@@ -404,6 +424,7 @@ class Checker:
         # No abs_path: nothing may be written or renamed for it.
         report = FileReport(path or "-", None, text, _sorted(found, text))
         report.skipped = list(analysis.skipped)
+        report.profile = analysis.choice if self.options.profiles else None
         return report
 
     def _settle_fixes(self, reports: List[FileReport], analyses: Dict[int, Analysis],
@@ -634,7 +655,10 @@ class Checker:
         out = []
         if not self.settings.enable:
             return out
-        decoder = settings_decoder(self.settings)
+        # A name on its own has no file to place it: the profile set (the
+        # default one when `auto`).
+        chosen = self.settings.profile
+        decoder = settings_decoder(self.settings, profile=None if chosen == AUTO else chosen)
         for name in names:
             decoded = decoder.decode(name)
             occ = Occurrence(NAME_SOURCE, 0, len(name), decoded)
@@ -643,7 +667,7 @@ class Checker:
             findings = []
             for p in decoded.problems:
                 sev = self.settings.severity_of(p.code, p.severity)
-                if sev is None:
+                if sev is None or (chosen == SHARED and p.code not in SHARED_CODES):
                     continue
                 rule = RULES.get(p.code)
                 category = rule.category if rule else "name"

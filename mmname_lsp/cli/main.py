@@ -6,6 +6,7 @@ Imports nothing from pygls: the CLI must start fast in CI and pre-commit.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import os
@@ -123,7 +124,14 @@ def cmd_decode(args: argparse.Namespace, out: TextIO) -> int:
         else:
             names.append(n)
     expected = None if args.kind == "auto" else args.kind
-    results = [decode(n, expected) for n in names]
+    if args.profile is not None:
+        from mmname_lsp.analysis import settings_decoder
+        from mmname_lsp.settings import Settings
+
+        decoder = settings_decoder(Settings(), profile=args.profile)
+        results = [decoder.decode(n, expected) for n in names]
+    else:
+        results = [decode(n, expected) for n in names]
     if args.json:
         data = [r.to_dict() for r in results]
         text = json.dumps(data, indent=2, ensure_ascii=False)
@@ -151,8 +159,10 @@ inside a git work tree) and skipping hidden folders, node_modules, __pycache__
 and virtual environments; files given directly are checked unless
 --force-exclude and an `exclude` pattern match them.
 Each file's settings come from [tool.mmname] in the nearest pyproject.toml
-above it (keys: enable, severity, extraTokens, sources, select, ignore,
-exclude, cache-dir); --config FILE uses one for all. `-` checks the text on
+above it (keys: enable, severity, extraTokens, sources, profile, select,
+ignore, exclude, cache-dir); --config FILE uses one for all. Each file is
+judged by its own profile (see `mmname profiles`; --verbose says which and
+why), --profile sets one for all. `-` checks the text on
 stdin, as --stdin-filename PATH when given.
 
 Findings are cached (in .mmname_cache next to each pyproject.toml, or in the
@@ -351,10 +361,14 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     results = []
     for config, targets, names, with_stdin in groups:
         cache_dir, cache_chosen = cache_folder(args.cache_dir, config.cache_dir, config.root)
+        settings = config.settings
+        if args.profile is not None:
+            settings = dataclasses.replace(settings, profile=args.profile, profile_globs=())
         options = CheckOptions(
             paths=paths,
             names=names,
-            settings=config.settings,
+            settings=settings,
+            profiles=args.verbose,
             select=select if select is not None else config.select,
             ignore=tuple(config.ignore) + tuple(ignore),
             force_exclude=args.force_exclude,
@@ -475,6 +489,50 @@ def cmd_rule(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _profile_names() -> List[str]:
+    from mmname_lsp.naming.profiles import profile_names
+
+    return list(profile_names())
+
+
+def _default_profile() -> str:
+    from mmname_lsp.naming.profiles import DEFAULT
+
+    return DEFAULT
+
+
+def cmd_profiles(args: argparse.Namespace, out: TextIO) -> int:
+    from mmname_lsp.analysis.profile_of import installed_distributions
+    from mmname_lsp.naming.profiles import PROFILES_DIR, profiles
+
+    installed = installed_distributions()
+    rows = []
+    for p in profiles().values():
+        here = {d: installed[d] for d in p.distributions if d in installed}
+        rows.append({
+            "name": p.name, "title": p.title, "package": p.package,
+            "distributions": list(p.distributions), "versions": p.versions,
+            "scopes": list(p.scopes), "legacy": p.legacy,
+            "source": str(PROFILES_DIR / f"{p.name}.json"),
+            "installed": here,
+        })
+    if args.json:
+        out.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+    width = max((len(r["name"]) for r in rows), default=0)
+    lines = []
+    for r in rows:
+        scopes = ", ".join(f"`{s}`" for s in r["scopes"]) or "none (before MMEngine)"
+        inst = "; installed " + ", ".join(f"{d} {v}" for d, v in r["installed"].items()) \
+            if r["installed"] else ""
+        lines.append(f"{r['name']:<{width}}  {r['title']} (package {r['package']}, "
+                     f"default_scope {scopes}{inst})  {r['source']}")
+    lines.append(f"{'shared':<{width}}  the rules every profile shares (a file nothing "
+                 "places is judged by these only)")
+    _say(out, "\n".join(lines) + "\n")
+    return 0
+
+
 def cmd_completion(args: argparse.Namespace, out: TextIO) -> int:
     from mmname_lsp.cli.completion import script
 
@@ -555,6 +613,11 @@ def _add_check_parser(sub) -> None:
                             "nearest pyproject.toml above each file")
     group.add_argument("--no-config", action="store_true",
                        help="ignore pyproject.toml files; use the defaults")
+    chk.add_argument("--profile", metavar="PROFILE",
+                     choices=["auto", "shared"] + _profile_names(),
+                     help="judge every file by this profile (`auto`: each file's own, the "
+                          "default; `shared`: only the rules all profiles share); wins "
+                          "over the `profile` setting. `mmname profiles` lists them")
     chk.add_argument("-j", "--jobs", type=_jobs, default=0, metavar="N",
                      help="processes for files not in the cache (default 0: one per CPU; "
                           "1: this process only); used for 64 files or more")
@@ -592,7 +655,19 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="what the names are expected to be (default: detect)",
     )
+    dec.add_argument("--profile", choices=_profile_names(), metavar="PROFILE",
+                     help="read the names by this profile's convention (default: "
+                          f"{_default_profile()}); one of: {', '.join(_profile_names())} "
+                          "(`mmname profiles` describes them)")
     dec.set_defaults(func=cmd_decode)
+    prof = sub.add_parser(
+        "profiles", help="list the naming conventions (profiles) mmname knows",
+        description="List the profiles: the naming conventions of the OpenMMLab "
+                    "repositories mmname judges names by, with the package and "
+                    "`default_scope` that place a file in each, and the data file "
+                    "it comes from.")
+    prof.add_argument("--json", action="store_true", help="print one JSON array")
+    prof.set_defaults(func=cmd_profiles)
     _add_check_parser(sub)
     rule = sub.add_parser(
         "rule", help="explain rules: severity, fix, examples (offline)",

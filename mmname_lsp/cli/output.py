@@ -141,9 +141,14 @@ def _skipped_where(what: str, abs_path: Optional[str]) -> str:
 
 
 def render_verbose(result: CheckResult) -> str:
-    """--verbose: what the config reader left out per file, and the cache's share."""
+    """--verbose: the profile that judged each file, what the config reader
+    left out, and the cache's share."""
     lines = []
     for r in result.reports:
+        if r.profile is not None:
+            name = r.profile.profile.title if r.profile.profile else "the shared rules"
+            lines.append(f"mmname check: info: {printable(r.path)}: judged by "
+                         f"{printable(name)} [{r.profile.name}] ({printable(r.profile.reason)})")
         for what, why in r.skipped:
             lines.append(f"mmname check: info: {printable(r.path)}: not read statically: "
                          f"{printable(_skipped_where(what, r.abs_path))}: {printable(why)}")

@@ -81,9 +81,9 @@ def analyse_files(
             futures = [(chunk, pool.submit(_analyse_chunk, [items[i] for i in chunk], settings))
                        for chunk in chunks]
             for chunk, future in futures:
-                for i, (findings, deps, skipped) in zip(chunk, future.result()):
+                for i, (findings, deps, skipped, choice) in zip(chunk, future.result()):
                     done[i] = Analysis(items[i][0], items[i][1], findings=findings, deps=deps,
-                                       skipped=skipped)
+                                       skipped=skipped, choice=choice)
     except (BrokenProcessPool, OSError, pickle.PicklingError):
         pass  # what the workers did not return is analysed below
     finally:
@@ -140,5 +140,5 @@ def _analyse_chunk(items: List[Tuple[str, str]], settings: Settings) -> List[tup
     out = []
     for text, path in items:
         a = analyse(text, path, settings)
-        out.append((a.findings, a.deps, a.skipped))
+        out.append((a.findings, a.deps, a.skipped, a.choice))
     return out

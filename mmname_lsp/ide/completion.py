@@ -12,14 +12,17 @@ from dataclasses import dataclass
 from typing import Iterable, List, Optional, Tuple
 
 from mmname_lsp.naming import model as m
-from mmname_lsp.naming.decoder import Decoder, default_decoder
+from mmname_lsp.naming.decoder import Decoder, base_vocabulary, default_decoder
 
 MAX_ITEMS = 200
+# The kinds of words of each part, of every profile (`1x` schedules, clip
+# sampling, `component` words of the sister repositories).
 _TRAINING_KINDS = (
     "training-type", "scheduler", "recipe", "augmentation", "loss", "precision", "strategy",
+    "schedule", "clip-sampling", "uniform-sampling",
 )
-_DATA_KINDS = ("dataset", "task")
-_MODULE_KINDS = ("backbone", "size", "variant")
+_DATA_KINDS = ("dataset", "task", "modality")
+_MODULE_KINDS = ("backbone", "size", "variant", "component")
 
 
 @dataclass(frozen=True)
@@ -36,12 +39,14 @@ def complete(
     *,
     base_dir: Optional[str] = None,
     decoder: Optional[Decoder] = None,
+    title: str = "MMPretrain",
 ) -> Tuple[int, List[Candidate]]:
+    """``decoder`` is the profile's (its words and zoo), ``title`` its name."""
     decoder = decoder or default_decoder()
     if context in ("base",):
         return _paths(prefix, base_dir)
     if context == "model_api" and "/" not in prefix:
-        return 0, _zoo_names(prefix, decoder)
+        return 0, _zoo_names(prefix, decoder, title)
     return _tokens(prefix, decoder)
 
 
@@ -70,7 +75,7 @@ def fuzzy_score(query: str, name: str) -> Optional[int]:
     return 100 + gaps if i == len(q) else None
 
 
-def _zoo_names(prefix: str, decoder: Decoder) -> List[Candidate]:
+def _zoo_names(prefix: str, decoder: Decoder, title: str) -> List[Candidate]:
     zoo = decoder.zoo
     scored = []
     for name in zoo.names():
@@ -84,9 +89,13 @@ def _zoo_names(prefix: str, decoder: Decoder) -> List[Candidate]:
         facts = []
         if meta.get("top1") is not None:
             facts.append(f"top-1 {meta['top1']}%")
+        metrics = meta.get("metrics")
+        if isinstance(metrics, dict):
+            facts.extend(f"{k} {v}" for k, v in metrics.items()
+                         if k != "top1" and isinstance(v, (int, float, str)))
         if meta.get("collection"):
             facts.append(str(meta["collection"]))
-        doc = " · ".join(facts) or "MMPretrain zoo model"
+        doc = " · ".join(facts) or f"{title} zoo model"
         out.append(Candidate(name, "model", doc, rank))
     return out
 
@@ -197,6 +206,16 @@ def _build_by_roles(
     roles: Iterable[str], decoder: Decoder, *, whole_parts: bool
 ) -> List[Candidate]:
     vocab = decoder.vocab
+    shared = base_vocabulary()
+    if vocab is not shared and vocab.entries is not shared.entries:
+        # Another profile's vocabulary: its own words (counted in its names)
+        # before the shared ones (counted in MMPretrain's).
+        own = {t for t, e in vocab.entries.items() if shared.entries.get(t) is not e}
+
+        def of_kind(*kinds: str) -> list:
+            return sorted(vocab.of_kind(*kinds), key=lambda e: e.token not in own)
+    else:
+        of_kind = vocab.of_kind
     out: List[Candidate] = []
     base_rank = 0
     for role in roles:
@@ -211,7 +230,7 @@ def _build_by_roles(
                     f"{g} GPUs x {b} images per GPU (total {int(g) * int(b)}); "
                     f"used in {n} upstream names.", i,
                 ))
-            found = vocab.of_kind(*_TRAINING_KINDS)
+            found = of_kind(*_TRAINING_KINDS)
             if not whole_parts:
                 # Inside a training part the recipe words lead; `3rdparty` or
                 # `ft` usually stand alone.
@@ -229,7 +248,7 @@ def _build_by_roles(
                 for i, (part, n) in enumerate(vocab.parts.get("data", {}).items()):
                     out.append(Candidate(part, "data", f"Data part used in {n} upstream names.",
                                          base_rank + i))
-            out.extend(_entries(vocab.of_kind(*_DATA_KINDS), base_rank + 40))
+            out.extend(_entries(of_kind(*_DATA_KINDS), base_rank + 40))
             for i, tok in enumerate(vocab.shapes.get("resolution", {})):
                 out.append(Candidate(tok, "resolution", f"Input images of {tok[:-2]}x{tok[:-2]} "
                                      "pixels.", base_rank + 80 + i))
@@ -243,13 +262,13 @@ def _build_by_roles(
                 out.append(Candidate("pre", "marker", vocab.get("pre").meaning
                                      if vocab.get("pre") else "End of the pretrain part.",
                                      base_rank))
-                out.extend(_entries(vocab.of_kind("method", "source", "dataset"), base_rank + 5))
+                out.extend(_entries(of_kind("method", "source", "dataset"), base_rank + 5))
         elif role == m.MODULE:
-            out.extend(_entries(vocab.of_kind(*_MODULE_KINDS), base_rank))
+            out.extend(_entries(of_kind(*_MODULE_KINDS), base_rank))
             for i, tok in enumerate(vocab.shapes.get("patch", {})):
                 out.append(Candidate(tok, "patch", f"Patch size {tok[1:]}.", base_rank + 30 + i))
         elif role == m.ALGORITHM:
-            out.extend(_entries(vocab.of_kind("algorithm"), base_rank + 10))
+            out.extend(_entries(of_kind("algorithm"), base_rank + 10))
         base_rank += 1000
     return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable, List, Optional, Tuple
 
 from mmname_lsp.naming.model import Decoded, Token
+from mmname_lsp.naming.profiles import Choice
 
 _SEVERITY_MARK = {"error": "error", "warning": "warning", "information": "info", "hint": "hint"}
 _KIND_WORDS = {"model": "model name", "config": "config file", "checkpoint": "checkpoint"}
@@ -40,20 +41,46 @@ def summary(decoded: Decoded) -> str:
     return " · ".join(bits) if bits else "not a name"
 
 
+def profile_note(choice: Optional[Choice]) -> str:
+    """One line: which profile read the name, and why (the evidence)."""
+    if choice is None:
+        return ""
+    if choice.profile is None:
+        return (f"_No OpenMMLab profile: judged only by the rules all profiles share "
+                f"({choice.reason})._")
+    title = choice.profile.title
+    article = "an" if title[:1].upper() in _VOWEL_SOUND else "a"
+    return f"_Read as {article} {title} name ({choice.reason})._"
+
+
+# Letters whose names start with a vowel sound: "an MMDetection name".
+_VOWEL_SOUND = frozenset("AEFHILMNORSX")
+
+
 def hover_markdown(
     decoded: Decoded,
     input_offset: Optional[int] = None,
     problems: Optional[Iterable[tuple]] = None,
     facts: Iterable = (),
+    choice: Optional[Choice] = None,
 ) -> str:
     """Markdown for ``decoded``; ``input_offset`` (into ``decoded.input``) marks the
     hovered token; ``problems`` are (code, severity, message) as finally reported
-    (after settings), defaulting to the decoder's own."""
+    (after settings), defaulting to the decoder's own; ``choice``: the profile
+    that read it, and why."""
     lines: List[str] = []
     kind = _KIND_WORDS.get(decoded.kind, decoded.kind)
-    known = " (MMPretrain zoo)" if decoded.zoo and decoded.zoo.get("name") else ""
+    if decoded.zoo and decoded.zoo.get("name"):
+        owner = choice.profile.title if choice is not None and choice.profile else "MMPretrain"
+        known = f" ({owner} zoo)"
+    else:
+        known = ""
     lines.append(f"**`{_esc(decoded.name)}`** {kind}{known}")
     lines.append("")
+    note = profile_note(choice)
+    if note:
+        lines.append(note)
+        lines.append("")
     hovered: Optional[Token] = None
     if input_offset is not None:
         hovered = decoded.token_at(input_offset)
@@ -109,6 +136,12 @@ def _zoo_lines(zoo: dict) -> List[str]:
     if zoo.get("top1") is not None:
         ds = f" on {zoo['top1_dataset']}" if zoo.get("top1_dataset") else ""
         facts.append(f"top-1 {zoo['top1']}%{ds}")
+    metrics = zoo.get("metrics")
+    if isinstance(metrics, dict):
+        # Other repositories' results: box AP, mIoU, AP, top-1 of a video model...
+        for metric, value in metrics.items():
+            if metric != "top1" and isinstance(value, (int, float, str)):
+                facts.append(f"{metric} {value}")
     if zoo.get("parameters"):
         facts.append(f"params {zoo['parameters'] / 1e6:.2f} M")
     if zoo.get("flops"):

@@ -1732,7 +1732,7 @@ def _with_profile_words(name: str, base: Vocabulary) -> Vocabulary:
     # Keyed on the base object too: a new base (an installed package appeared)
     # makes new merged vocabularies.
     from mmname_lsp.naming.profiles import SHARED, get_profile, profiles
-    from mmname_lsp.naming.vocabulary import profile_additions
+    from mmname_lsp.naming.vocabulary import profile_additions, profile_batches
 
     if name == SHARED:
         files = [p.vocabulary for p in profiles().values()]
@@ -1747,6 +1747,12 @@ def _with_profile_words(name: str, base: Vocabulary) -> Vocabulary:
         return base
     entries = dict(base.entries)
     entries.update(added)
+    if name != SHARED and len(files) == 1:
+        # Completion offers the profile's own batches (most used first), and
+        # no MMPretrain whole parts (`in1k-384px`) in another repository's names.
+        batches = profile_batches(files[0])
+        if batches:
+            return Vocabulary(entries, batches, base.shapes, {})
     return Vocabulary(entries, base.gpus_x_batch, base.shapes, base.parts)
 
 

@@ -181,3 +181,15 @@ def choose(evidence: Evidence) -> Choice:
         return Choice(p, f"{dist} {version} is the OpenMMLab package installed")
     return Choice(None, "nothing says which OpenMMLab repository it belongs to")
 
+
+
+def inferencer_calls() -> frozenset:
+    """Every call that takes a model name in one profile or another
+    (``DetInferencer``, ``init_detector``, ``get_model``, ...)."""
+    return frozenset(c for p in profiles().values() for c in p.inferencers)
+
+
+def profiles_of_call(name: str) -> Tuple[Profile, ...]:
+    """The profiles whose model names ``name(...)`` takes, modern ones first."""
+    found = [p for p in profiles().values() if name in p.inferencers]
+    return tuple(sorted(found, key=lambda p: p.legacy))

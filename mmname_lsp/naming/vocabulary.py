@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Tuple
 
 if TYPE_CHECKING:
     from mmname_lsp.naming.learned import LearnedWords
@@ -214,20 +214,32 @@ def default_vocabulary() -> Vocabulary:
     )
 
 
-def profile_additions(path: str) -> Dict[str, Entry]:
-    """The words a profile's vocabulary file (relative to the data folder) adds
-    to the shared ones; none when the file is the shared vocabulary itself."""
+def _profile_file(path: str) -> Dict[str, Any]:
+    """A profile's vocabulary file (relative to the data folder) as read; empty
+    for the shared vocabulary itself and for a file that cannot be read."""
     if not path or path == "vocabulary.json":
         return {}
     try:
-        raw = _load_json(path)
+        return _load_json(path)
     except (OSError, ValueError):
         return {}
+
+
+def profile_additions(path: str) -> Dict[str, Entry]:
+    """The words a profile's vocabulary file adds to the shared ones."""
     return {
         tok: Entry(tok, e["kind"], e["meaning"], e.get("count", 0), e.get("paper"),
                    e.get("paper_url"), e.get("preferred"))
-        for tok, e in raw.get("tokens", {}).items()
+        for tok, e in _profile_file(path).get("tokens", {}).items()
     }
+
+
+def profile_batches(path: str) -> Dict[str, int]:
+    """How often a profile's names write each ``NxbM`` (its vocabulary file's
+    ``gpus_x_batch``), most used first; none for the shared vocabulary."""
+    raw = _profile_file(path)
+    found = raw.get("gpus_x_batch", {})
+    return dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def known_kinds(vocab: Vocabulary) -> Iterable[str]:

@@ -44,12 +44,14 @@ def broken_base(kind: str, found: str, detail: str, start: int, end: int) -> Pro
     return problem("MMN292", start, end, found=found, detail=detail)
 
 
-def unknown_model(found: str, names: Sequence[str], start: int, end: int) -> Problem:
-    """``found`` is not a model of the zoo (whose model names are ``names``)."""
+def unknown_model(found: str, names: Sequence[str], start: int, end: int,
+                  zoo: str = "MMPretrain") -> Problem:
+    """``found`` is not a model of the zoo (whose model names are ``names``;
+    ``zoo`` the title of its repository)."""
     stem = found[:-3] if found.endswith(".py") else found
     guess = closest_model(stem, tuple(names))
     hint = f"; did you mean `{guess}`?" if guess else ""
-    return problem("MMN202", start, end, replacement=guess, found=found, hint=hint)
+    return problem("MMN202", start, end, replacement=guess, found=found, hint=hint, zoo=zoo)
 
 
 @lru_cache(maxsize=1024)

@@ -37,6 +37,7 @@ from pygls.uris import from_fs_path
 from pygls.workspace import TextDocument
 
 from mmname_lsp.analysis import Analysis, analyse, settings_decoder
+from mmname_lsp.analysis.profile_of import Decision, ProfileFinder
 from mmname_lsp.codes import Selection
 from mmname_lsp.naming.decoder import Decoder
 from mmname_lsp.project_config import (
@@ -156,6 +157,7 @@ class WorkspaceState:
         self.tasks: Set[asyncio.Task] = set()
         self.pushed: Dict[str, int] = {}  # uri -> hash of the diagnostics pushed
         self.zoo_signature: Any = ()
+        self.zoo_profiles: Set[str] = set()  # profiles whose zoos have workspace models
         self.timers: Dict[str, asyncio.TimerHandle] = {}
         self.last_index_s = 0.0
         self.indexed_roots: List[str] = []
@@ -236,6 +238,9 @@ class Session:
         self._open_paths: Dict[str, str] = {}
         # Documents being analysed in a worker thread, and those edited since.
         self._running: Set[str] = set()
+        # What decided the files' profiles (repositories, bases, neighbours),
+        # forgotten file by file as they change.
+        self.profiles = ProfileFinder()
 
     def reset(self) -> None:
         """Forget everything a client left (TCP: the next one starts afresh);
@@ -488,9 +493,12 @@ class Session:
                 from mmname_lsp.configs import ConfigCache
 
                 self.config_cache = ConfigCache()
+            decision = self.profile_of(path, text, settings)
             result = analyse(text, path, settings, config_cache=self.config_cache,
                              overlay=self.open_texts(exclude=path),
-                             decoder=self.decoder(settings))
+                             decoder=self.decoder(settings, decision.choice.name),
+                             choice=decision.choice)
+            result.deps.update(decision.deps)
             self.trace_skipped(doc.uri, path, result)
         result.findings = self.screen(doc.uri, result.findings)
         self.analyses[doc.uri] = (version, source, result)
@@ -524,9 +532,10 @@ class Session:
                 else:
                     # Large texts are not resolved statically: no shared state is
                     # touched but the decoders' thread-safe caches.
+                    choice = self.profile_of(path, text, settings).choice
                     result = await loop.run_in_executor(None, functools.partial(
                         analyse, text, path, settings, consistency=False,
-                        decoder=self.decoder(settings)))
+                        decoder=self.decoder(settings, choice.name), choice=choice))
                     result.findings = self.screen(uri, result.findings)
                 self.analyses[uri] = (version, source, result)
             else:
@@ -544,10 +553,20 @@ class Session:
         else:
             self.publish(uri)
 
-    def decoder(self, settings: Settings) -> Decoder:
-        """The decoder for ``settings`` that knows the workspace's own words."""
+    def decoder(self, settings: Settings, profile: Optional[str] = None) -> Decoder:
+        """The decoder for ``settings`` and ``profile`` (a name; None: the
+        default) that knows the workspace's own words."""
         index = self.state.index
-        return settings_decoder(settings, index.learned if index is not None else None)
+        return settings_decoder(settings, index.learned if index is not None else None,
+                                profile)
+
+    def profile_of(self, path: Optional[str], text: str, settings: Settings) -> Decision:
+        """The profile of a document (``text`` its current content): from the
+        index when there is one (the names around it are its records), else
+        from the evidence on disk."""
+        if path is not None and self.state.index is not None:
+            return self.state.index.profile_of(path, text)
+        return self.profiles.decide(path, text, settings)
 
     def learn(self) -> None:
         """Count the workspace's words again; when they changed, the files they
@@ -707,6 +726,7 @@ class Session:
                 self.encoding(),
                 settings_for=lambda path: self.settings_for(from_fs_path(path) or ""),
                 published=zoo.is_published,
+                finder=self.profiles,
             )
         return self.state.index
 
@@ -731,11 +751,18 @@ class Session:
         if signature == self.state.zoo_signature:
             return False
         self.state.zoo_signature = signature
-        from mmname_lsp.naming.zoo import Zoo, default_zoo
+        from mmname_lsp.naming.decoder import profile_decoder
+        from mmname_lsp.naming.zoo import Zoo
 
-        models, checkpoints, configs = index.zoo_models()
-        zoo = default_zoo()
-        zoo.set_workspace(Zoo(models, checkpoints, configs))
+        # Each profile's zoo takes the models of the metafiles it judges (and
+        # drops those it took before).
+        names = {index.metafile_profile(p) for p, r in index.files.items() if r.models}
+        for name in sorted(names | self.state.zoo_profiles):
+            models, checkpoints, configs = index.zoo_models(name)
+            zoo = profile_decoder(name).zoo
+            zoo.set_workspace(Zoo(models, checkpoints, configs))
+            log.info("zoo of %s: %d models (%d from workspace metafiles)", name, len(zoo),
+                     len(models))
+        self.state.zoo_profiles = names
         self.analyses.clear()
-        log.info("zoo: %d models (%d from workspace metafiles)", len(zoo), len(models))
         return True

@@ -33,6 +33,8 @@ import re
 from dataclasses import dataclass
 from typing import Collection, List, Optional, Tuple
 
+from mmname_lsp.naming.profiles import inferencer_calls
+
 __all__ = [
     "ALL_CONTEXTS",
     "BASE",
@@ -83,13 +85,15 @@ MODEL_APIS = frozenset(
         "NLVRInferencer",
         "FeatureExtractor",
     }
-)
+) | inferencer_calls()
 # ... whose first argument (or ``pattern=``) is a wildcard pattern instead.
 PATTERN_APIS = frozenset({"list_models"})
 # ... whose second positional argument is the weights: get_model(model, pretrained),
-# init_model(config, checkpoint) and every inferencer's (model, pretrained).
-# inference_model's second argument is an input, list_models' is not a checkpoint.
-_SECOND_IS_CHECKPOINT = MODEL_APIS - {"inference_model", "list_models"}
+# init_model(config, checkpoint), init_detector(config, checkpoint) and every
+# inferencer's (model, weights).  The second argument of inference_model (and
+# of every `inference_*`) is an input, list_models' is not a checkpoint.
+_SECOND_IS_CHECKPOINT = frozenset(
+    f for f in MODEL_APIS if not f.startswith("inference_") and f != "list_models")
 # First letters of the keys and callees that matter, to skip most others unread.
 _KEY_INITIALS = frozenset(k[0] for k in CHECKPOINT_KEYS | {"model", "pattern"})
 _CALLEE_INITIALS = frozenset(f[0] for f in MODEL_APIS | {"read_base"})

@@ -13,6 +13,8 @@ from typing import (
 )
 
 from mmname_lsp.analysis import Analysis, Finding, Occurrence, settings_decoder
+from mmname_lsp.analysis.pipeline import profile_decision
+from mmname_lsp.analysis.profile_of import SHARED_CODES
 from mmname_lsp.codes import RULES
 from mmname_lsp.naming import model as m
 from mmname_lsp.naming.model import Problem
@@ -69,7 +71,13 @@ def analyse_document(
     if not settings.enable:
         return result
     kind = file_kind(path)
-    decoder = settings_decoder(settings, index.learned if index is not None else None)
+    if index is not None:
+        decision = index.profile_of(path)
+    else:
+        decision = profile_decision(path, "", settings)
+    result.choice = choice = decision.choice
+    decoder = settings_decoder(settings, index.learned if index is not None else None,
+                               choice.name)
     published = index.published if index is not None else published_in_zoo
     root = index.repo_root(path) if index is not None else os.path.dirname(path)
     issues: List[Tuple[Problem, Optional[Occurrence]]] = []
@@ -92,6 +100,8 @@ def analyse_document(
         _readme_document(result, text, path, decoder, root, exists, issues)
     findings = []
     for issue, occ in issues:
+        if choice.profile is None and issue.code not in SHARED_CODES:
+            continue  # quietly: no convention to hold the names to
         rule = RULES.get(issue.code)
         findings.append(Finding(issue.code, issue.severity, issue.message, issue.start,
                                 issue.end, issue.replacement, occ,

@@ -49,9 +49,17 @@ from typing import (
 
 from mmname_lsp.analysis import analyse, settings_decoder
 from mmname_lsp.analysis.pipeline import workspace_words
+from mmname_lsp.analysis.profile_of import (
+    SHARED_CODES,
+    Decision,
+    ProfileFinder,
+    default_finder,
+)
 from mmname_lsp.files import read_regular_stat
 from mmname_lsp.naming.learned import LearnedWords, WordCounter, words_of_name
 from mmname_lsp.naming.model import Problem
+from mmname_lsp.naming.profiles import DEFAULT as DEFAULT_PROFILE
+from mmname_lsp.naming.profiles import SHARED
 from mmname_lsp.rules.consistency import Related
 from mmname_lsp.rules.metafile import count_of, metafile_name_issues
 from mmname_lsp.rules.references import (
@@ -131,8 +139,14 @@ class WorkspaceIndex:
         *,
         settings_for: Optional[Callable[[str], Settings]] = None,
         published: Optional[Callable[[str], bool]] = None,
+        finder: Optional[ProfileFinder] = None,
     ) -> None:
         self.encoding = encoding
+        # Finds each file's profile (the owner's: the session forgets what it
+        # read when files change).
+        self.finder = finder or default_finder()
+        # Python files' profiles per folder: the names around a metafile.
+        self._profiles: Dict[str, Dict[str, int]] = {}
         self.roots: List[str] = []
         self.files: Dict[str, FileRecord] = {}
         self._inheritors: Dict[str, Set[str]] = {}
@@ -361,6 +375,9 @@ class WorkspaceIndex:
         if record.path in self.files:
             self._drop(record.path)
         self.files[record.path] = record
+        if record.kind == PYTHON and record.profile and record.profile != SHARED:
+            around = self._profiles.setdefault(os.path.dirname(record.path), {})
+            around[record.profile] = around.get(record.profile, 0) + 1
         for ref in record.refs:
             if ref.kind in (REF_BASE, REF_BASE_IMPORT) and ref.target:
                 self._inheritors.setdefault(ref.target, set()).add(record.path)
@@ -372,6 +389,11 @@ class WorkspaceIndex:
         old = self.files.get(path)
         if old is None:
             return
+        around = self._profiles.get(os.path.dirname(path))
+        if around is not None and old.kind == PYTHON and around.get(old.profile):
+            around[old.profile] -= 1
+            if not around[old.profile]:
+                del around[old.profile]
         for ref in old.refs:
             if ref.target and ref.target in self._inheritors:
                 users = self._inheritors[ref.target]
@@ -417,10 +439,13 @@ class WorkspaceIndex:
         # content is a config's.
         is_config = looks_like_config(text)
         record.names, record.classes = workspace_words(path, text, settings, is_config)
+        decision = self.profile_of(path, text)
+        record.profile, record.profile_reason = decision.choice.name, decision.choice.reason
         if not name.startswith("_") and name.endswith(".py") and not _in_base_folder(path):
             result = analyse("", path, settings, consistency=False,
-                             decoder=settings_decoder(settings, self.learned),
-                             is_config=is_config)
+                             decoder=settings_decoder(settings, self.learned,
+                                                      decision.choice.name),
+                             is_config=is_config, choice=decision.choice)
         else:
             result = None
         if result is not None and result.filename_occurrence() is not None:
@@ -441,7 +466,13 @@ class WorkspaceIndex:
         record = FileRecord(path, METAFILE)
         mf = parse_metafile(text, urls=False)
         pos = Positions(text, self.encoding)
-        decoder = settings_decoder(self._settings_for(path), self.learned)
+        choice = self.profile_of(path).choice
+        record.profile, record.profile_reason = choice.name, choice.reason
+        decoder = settings_decoder(self._settings_for(path), self.learned, choice.name)
+        # Published models cannot be renamed (findings capped at hints): those
+        # of the metafile's own repository's zoo.
+        published = self.published if zoo_profile(choice.name) == DEFAULT_PROFILE \
+            else decoder.zoo.is_published
         root = self.repo_root(path)
         refs = []
         models = []
@@ -462,8 +493,9 @@ class WorkspaceIndex:
                 w.start if w else -1, w.end if w else -1,
                 pos.range(w.start, w.end) if w else None,
             ))
-            for issue in metafile_name_issues(model, decoder, self.published):
-                hits.append(_hit(issue, pos))
+            for issue in metafile_name_issues(model, decoder, published):
+                if choice.profile is not None or issue.code in SHARED_CODES:
+                    hits.append(_hit(issue, pos))
         if mf.error is not None:
             msg, off = mf.error
             hits.append(_hit(yaml_error(msg, off), pos))
@@ -505,6 +537,45 @@ class WorkspaceIndex:
         return record
 
     # -- questions -------------------------------------------------------------------
+
+    def profile_of(self, path: str, text: str = "") -> Decision:
+        """The profile of ``path`` (``text``: its content, when a config's own
+        ``default_scope`` may say it); a metafile or README takes that of the
+        Python files indexed in its folder when its repository does not say."""
+        path = os.path.normpath(os.path.abspath(path))
+        around = None
+        if file_kind(path) != PYTHON:
+            # Python files read their neighbours' `default_scope` themselves
+            # (the same answer whatever order the folder is indexed in).
+            around = self._profiles.get(os.path.dirname(path))
+        return self.finder.decide(path, text, self._settings_for(path),
+                                  neighbours=dict(around) if around else None)
+
+    def reprofile(self, changed: str) -> List[str]:
+        """Index again the files whose profile ``changed`` (a repository's
+        ``setup.py``, ``pyproject.toml`` or ``version.py``, created, edited or
+        deleted) may have changed: those below it that no ``default_scope`` or
+        scoped base placed.  Returns them."""
+        name = os.path.basename(changed)
+        if name not in ("setup.py", "pyproject.toml", "version.py"):
+            return []
+        folder = os.path.dirname(os.path.normpath(os.path.abspath(changed)))
+        if name == "version.py":
+            folder = os.path.dirname(folder)  # <repository>/<package>/version.py
+        again = [p for p, r in self.files.items()
+                 if _under(p, folder) and r.profile and not _placed_by_scope(r.profile_reason)]
+        for p in again:
+            self.files[p].stamp = (0, 0)  # unchanged on disk, but to be read again
+            self.index_file(p)
+        return again
+
+    def profiles(self) -> Dict[str, int]:
+        """How many indexed Python files each profile judges."""
+        counts: Dict[str, int] = {}
+        for record in self.files.values():
+            if record.kind == PYTHON and record.profile:
+                counts[record.profile] = counts.get(record.profile, 0) + 1
+        return counts
 
     def inheritors(self, path: str, transitive: bool = True) -> List[str]:
         """Files whose `_base_` names ``path`` (and, transitively, their inheritors)."""
@@ -570,13 +641,18 @@ class WorkspaceIndex:
                 unique.append(e)
         return unique
 
-    def zoo_models(self) -> Tuple[Dict[str, Dict[str, Any]], Dict[str, str], Dict[str, List[str]]]:
-        """(models, checkpoints, configs) of the workspace's metafiles, for naming.zoo.Zoo."""
+    def zoo_models(self, profile: Optional[str] = None,
+                   ) -> Tuple[Dict[str, Dict[str, Any]], Dict[str, str], Dict[str, List[str]]]:
+        """(models, checkpoints, configs) of the workspace's metafiles, for
+        naming.zoo.Zoo: of those a ``profile`` judges (its zoo's; ``mmpretrain``
+        also takes those nothing places), or of all (None)."""
         models: Dict[str, Dict[str, Any]] = {}
         checkpoints: Dict[str, str] = {}
         configs: Dict[str, List[str]] = {}
         for path in sorted(self.files):
             record = self.files[path]
+            if profile is not None and zoo_profile(record.profile) != profile:
+                continue
             for e in record.models:
                 meta = dict(e.meta)
                 models[e.name] = meta
@@ -590,9 +666,15 @@ class WorkspaceIndex:
         """Changes when the workspace zoo does (cheap to compare)."""
         return tuple(sorted(
             (e.name, e.path, e.meta.get("config"), e.meta.get("checkpoint"),
-             e.meta.get("epochs"), e.meta.get("batch_size"), e.meta.get("top1"))
+             e.meta.get("epochs"), e.meta.get("batch_size"), e.meta.get("top1"),
+             self.metafile_profile(e.path))
             for entries in self._models.values() for e in entries
         ))
+
+    def metafile_profile(self, path: str) -> str:
+        """The profile whose zoo the models of metafile ``path`` join."""
+        record = self.files.get(path)
+        return zoo_profile(record.profile if record is not None else "")
 
     # -- findings -----------------------------------------------------------------------
 
@@ -651,6 +733,18 @@ class WorkspaceIndex:
         )
         where = ", ".join(sorted({short_path(e.path, self.root_of(e.path)) for e in others}))
         return duplicate_model(name, start, end, where, related)
+
+
+def _placed_by_scope(reason: str) -> bool:
+    """Whether a profile came from the file's own or its bases' registry scope
+    (which no repository file changes)."""
+    return reason.startswith("`default_scope") or reason.startswith("it inherits")
+
+
+def zoo_profile(profile: str) -> str:
+    """The profile whose zoo takes the models of a metafile that ``profile``
+    judges: its own, MMPretrain's for one nothing places (as before profiles)."""
+    return DEFAULT_PROFILE if profile in ("", SHARED) else profile
 
 
 def _in_base_folder(path: str) -> bool:

@@ -112,6 +112,9 @@ class FileRecord:
     suppressed: FrozenSet[str] = frozenset()  # file-scope suppressions
     line_suppressed: Mapping[int, FrozenSet[str]] = field(default_factory=dict)
     is_config: bool = False  # a named config (its file name is judged)
+    # The profile that judges its names ("shared": none) and why.
+    profile: str = ""
+    profile_reason: str = ""
     # What the file adds to the workspace's words: names (its own file name,
     # metafile model names) and registered classes / `type` values.
     names: Tuple[str, ...] = ()

@@ -10,11 +10,13 @@ from typing import Any, Dict, Optional, Tuple
 
 from lsprotocol import types
 
+from mmname_lsp.analysis.pipeline import call_profile
 from mmname_lsp.server.convert import (
     document_path,
 )
 from mmname_lsp.server.protocol import MMNameServer
 from mmname_lsp.server.session import OTHER_KINDS, guarded
+from mmname_lsp.sources.python import MODEL_APIS
 
 log = logging.getLogger("mmname_lsp")
 
@@ -22,9 +24,11 @@ log = logging.getLogger("mmname_lsp")
 MAX_COMPLETIONS = 50
 
 
+# A call that takes a model name, of any profile (`DetInferencer(`, `init_detector(`).
 _MODEL_CALL = re.compile(
-    r"(?:get_model|init_model|inference_model|list_models|\w*Inferencer|FeatureExtractor)"
-    r"\s*\(\s*(?:model\s*=\s*)?$"
+    r"(?<![\w.])(?:[A-Za-z_]\w*\.)*(?P<callee>" + "|".join(sorted(MODEL_APIS, key=len,
+                                                                  reverse=True))
+    + r"|\w*Inferencer)\s*\(\s*(?:model\s*=\s*)?$"
 )
 
 
@@ -91,10 +95,12 @@ def _completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[Di
     prefix = line[q + 1 : col]
     before = line[:q]
     context = None
-    occ = ls.session.analysis(doc).occurrence_at(offset)
+    analysis = ls.session.analysis(doc)
+    occ = analysis.occurrence_at(offset)
+    call = _MODEL_CALL.search(before)
     if occ is not None and occ.start == line_start + q + 1:
         context = occ.source
-    elif _MODEL_CALL.search(before):
+    elif call is not None:
         context = "model_api"
     elif _CHECKPOINT_KEY.search(before):
         context = "checkpoint"
@@ -103,9 +109,17 @@ def _completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[Di
     path = document_path(doc.uri)
     base_dir = os.path.dirname(path) if path else None
     settings = ls.session.settings_for(doc.uri)
-    token_start, cands = complete(
-        prefix, context, base_dir=base_dir, decoder=ls.session.decoder(settings)
-    )
+    choice = analysis.choice
+    decoder = ls.session.decoder(settings, choice.name if choice is not None else None)
+    if context == "model_api" and call is not None:
+        # The names of the profile the call belongs to (`DetInferencer('` in
+        # any file offers MMDetection's models).
+        owner = call_profile(call.group("callee"), choice)
+        if owner is not None:
+            decoder, choice = ls.session.decoder(settings, owner.name), owner
+    title = choice.profile.title if choice is not None and choice.profile else "MMPretrain"
+    token_start, cands = complete(prefix, context, base_dir=base_dir, decoder=decoder,
+                                  title=title)
     rng = index.range(line_start + q + 1 + token_start, offset)
     # Items are built as plain LSP-shaped dicts: constructing and validating
     # 50 typed objects per keystroke cost more than the completion itself.
@@ -146,7 +160,9 @@ def complete_other(ls: MMNameServer, params: types.CompletionParams
     line_start = index.starts[line_no]
     line = index.lines[line_no].rstrip("\r\n")
     col = offset - line_start
-    decoder = ls.session.decoder(ls.session.settings_for(doc.uri))
+    choice = ls.session.analysis(doc).choice
+    decoder = ls.session.decoder(ls.session.settings_for(doc.uri),
+                                 choice.name if choice is not None else None)
     base_dir = None
     if kind == METAFILE:
         km = _YAML_KEY.match(line)

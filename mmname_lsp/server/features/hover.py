@@ -32,12 +32,13 @@ def hover(ls: MMNameServer, params: types.HoverParams) -> Optional[types.Hover]:
     result = ls.session.analysis(doc)
     occ = result.occurrence_at(offset)
     if occ is not None:
-        md = hover_markdown(occ.decoded, offset - occ.start, _findings_of(result, occ))
+        md = hover_markdown(occ.decoded, offset - occ.start, _findings_of(result, occ),
+                            choice=result.choice_of(occ))
         rng = index.range(occ.start, occ.end)
     elif params.position.line == 0 and result.filename_occurrence() is not None:
         occ = result.filename_occurrence()
         md = "File name: " + hover_markdown(occ.decoded, None, _findings_of(result, occ),
-                                            result.facts)
+                                            result.facts, choice=result.choice)
         rng = index.first_line_range()
     else:
         return None

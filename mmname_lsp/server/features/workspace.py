@@ -130,8 +130,11 @@ async def index_roots(ls: MMNameServer, roots: Iterable[str]) -> None:
     finally:
         elapsed = time.perf_counter() - started
         ls.session.state.last_index_s = elapsed
+        by_profile = ", ".join(f"{name} {n}" for name, n in
+                               sorted(index.profiles().items(), key=lambda kv: -kv[1]))
         msg = (f"mmname: indexed {len(index.files)} files ({len(index.model_names())} "
-               f"metafile models) in {elapsed:.2f} s")
+               f"metafile models) in {elapsed:.2f} s"
+               + (f"; Python files by profile: {by_profile}" if by_profile else ""))
         log.info(msg)
         try:
             ls.window_log_message(types.LogMessageParams(type=types.MessageType.Log,
@@ -428,6 +431,8 @@ def _changed(ls: MMNameServer, path: str) -> None:
     index = ls.session.index()
     from mmname_lsp.workspace.model import file_kind
 
+    ls.session.profiles.forget(path)
+    index.reprofile(path)  # a repository that says something else now
     open_paths = ls.session.open_paths()
     if os.path.isdir(path):
         # A folder appeared (created, or the target of a rename): index its files.
@@ -454,6 +459,9 @@ def _deleted(ls: MMNameServer, paths: List[str]) -> List[str]:
     """Files or folders were deleted: forget them (one pass over the index for
     the lot) and re-check what inherited them.  Returns the paths gone."""
     gone = ls.session.index().remove_many(paths)
+    for p in paths:
+        ls.session.profiles.forget(p)
+        ls.session.index().reprofile(p)
     for p in gone or paths:
         if ls.session.config_cache is not None:
             ls.session.config_cache.invalidate(p)
@@ -553,6 +561,9 @@ def _project_changed(ls: MMNameServer, path: str) -> None:
     be indexed again (the open documents are re-checked when the queue is
     done, like after any batch of file events)."""
     ls.session.configs_changed()
+    # Its `[project] name` may say another repository now (the files below
+    # are indexed again here anyway).
+    ls.session.profiles.forget(path)
     index = ls.session.state.index
     if index is not None:
         ls.session.state.file_events.extend(
