@@ -10,6 +10,7 @@ when they must act after the session has taken a change in.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -60,6 +61,27 @@ INDEX_WAIT_S = 10.0
 OTHER_KINDS = ("metafile", "model_index", "readme")
 
 Listener = Callable[["MMNameServer", Any], None]
+
+_switch_users = 0
+_switch_saved = 0.005
+
+
+@contextlib.contextmanager
+def responsive_threads() -> Iterator[None]:
+    """While a worker thread computes (an analysis, indexing), the event loop
+    takes the GIL back every BACKGROUND_SWITCH_S instead of every 5 ms, so a
+    request waits a fraction of a millisecond, not the thread's whole slice."""
+    global _switch_users, _switch_saved
+    if _switch_users == 0:
+        _switch_saved = sys.getswitchinterval()
+        sys.setswitchinterval(min(_switch_saved, BACKGROUND_SWITCH_S))
+    _switch_users += 1
+    try:
+        yield
+    finally:
+        _switch_users -= 1
+        if _switch_users == 0:
+            sys.setswitchinterval(_switch_saved)
 
 
 class NotOpen(Exception):
@@ -364,8 +386,8 @@ class Session:
         loop = asyncio.get_event_loop()
         # The analysis holds the GIL; the event loop takes it back at each
         # switch interval (5 ms by default), several times per request.
-        switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(switch, BACKGROUND_SWITCH_S))
+        fast = responsive_threads()
+        fast.__enter__()
         try:
             while self.is_open(uri):
                 doc = self.server.workspace.get_text_document(uri)
@@ -391,8 +413,7 @@ class Session:
             return
         finally:
             self._running.discard(uri)
-            if not self._running:
-                sys.setswitchinterval(switch)
+            fast.__exit__(None, None, None)
         if self.pull_mode:
             if self.client_supports("workspace.diagnostics.refresh_support"):
                 self.server.workspace_diagnostic_refresh(None)
