@@ -24,6 +24,7 @@ from pygls.protocol.json_rpc import RPCNotification, RPCRequest
 from pygls.protocol.language_server import lsp_method
 
 from mmname_lsp import __version__
+from mmname_lsp.server.convert import json_converter
 from mmname_lsp.server.session import Session
 
 log = logging.getLogger("mmname_lsp")
@@ -198,7 +199,8 @@ class MMNameProtocol(LanguageServerProtocol):
 
 class MMNameServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("mmname-lsp", __version__, protocol_cls=MMNameProtocol)
+        super().__init__("mmname-lsp", __version__, protocol_cls=MMNameProtocol,
+                         converter_factory=json_converter)
         self.session = Session(self)
         if os.environ.get(TEST_HOOKS_ENV) == "1":
             # Only for tests: the size of the protocol's bookkeeping tables, so

@@ -84,6 +84,14 @@ def responsive_threads() -> Iterator[None]:
             sys.setswitchinterval(_switch_saved)
 
 
+def prepare_zoo(index: WorkspaceIndex) -> Tuple[Any, Any]:
+    """(signature, Zoo) of the workspace's metafile models; reads the index only,
+    so a worker thread may make it."""
+    from mmname_lsp.naming.zoo import Zoo
+
+    return index.zoo_signature(), Zoo(*index.zoo_models())
+
+
 class NotOpen(Exception):
     """A request about a document the client has not opened."""
 
@@ -591,19 +599,21 @@ class Session:
                             "has", timeout)
         return index
 
-    def install_workspace_zoo(self) -> bool:
+    def install_workspace_zoo(self, prepared: Optional[Tuple[Any, Any]] = None) -> bool:
         """Give the zoo the workspace's own metafile models; True when that changed
-        it (then every analysis is redone: the decoders drop their caches)."""
+        it (then every analysis is redone: the decoders drop their caches).
+        ``prepared``: (signature, Zoo) made beforehand (in a worker thread)."""
         index = self.index()
-        signature = index.zoo_signature()
+        signature = prepared[0] if prepared is not None else index.zoo_signature()
         if signature == self.state.zoo_signature:
             return False
         self.state.zoo_signature = signature
-        from mmname_lsp.naming.zoo import Zoo, default_zoo
+        from mmname_lsp.naming.zoo import default_zoo
 
-        models, checkpoints, configs = index.zoo_models()
+        workspace = prepared[1] if prepared is not None else prepare_zoo(index)[1]
+        models = workspace.models
         zoo = default_zoo()
-        zoo.set_workspace(Zoo(models, checkpoints, configs))
+        zoo.set_workspace(workspace)
         self.analyses.clear()
         log.info("zoo: %d models (%d from workspace metafiles)", len(zoo), len(models))
         return True

@@ -601,8 +601,8 @@ class WorkspaceIndex:
         models: Dict[str, Dict[str, Any]] = {}
         checkpoints: Dict[str, str] = {}
         configs: Dict[str, List[str]] = {}
-        for path in sorted(self.files):
-            record = self.files[path]
+        # A snapshot (sorted by path): a worker thread may ask while the owner indexes.
+        for _path, record in sorted(self.files.items()):
             for e in record.models:
                 meta = dict(e.meta)
                 models[e.name] = meta
@@ -614,10 +614,11 @@ class WorkspaceIndex:
 
     def zoo_signature(self) -> Tuple:
         """Changes when the workspace zoo does (cheap to compare)."""
+        # A snapshot of the lists: a worker thread may ask while the owner indexes.
         return tuple(sorted(
             (e.name, e.path, e.meta.get("config"), e.meta.get("checkpoint"),
              e.meta.get("epochs"), e.meta.get("batch_size"), e.meta.get("top1"))
-            for entries in self._models.values() for e in entries
+            for entries in list(self._models.values()) for e in tuple(entries)
         ))
 
     # -- findings -----------------------------------------------------------------------

@@ -90,3 +90,26 @@ def test_memoised_word_counting_equals_counting_afresh():
     assert learned.names == names
     assert dict(learned.counts) == dict(plain)
     assert len(plain) > 500
+
+
+def test_a_json_result_is_sent_as_the_converter_would_send_the_dict():
+    """Completion answers are built as JSON-shaped dicts; the server's converter
+    passes them through instead of walking them: the same JSON either way."""
+    import json
+
+    from lsprotocol import types
+    from pygls.protocol import default_converter
+
+    from mmname_lsp.server.convert import JsonResult, json_converter
+
+    rng = {"start": {"line": 3, "character": 10}, "end": {"line": 3, "character": 19}}
+    items = [{"label": f"resnet50_8xb{32 * i}_in1k", "kind": 12, "detail": "model",
+              "documentation": {"kind": "markdown", "value": f"**{i}** 名前"},
+              "sortText": f"{i:05d}", "textEdit": {"range": rng, "newText": "x"}}
+             for i in range(50)]
+    plain = types.CompletionResponse(id=7, result={"isIncomplete": True, "items": items})
+    fast = types.CompletionResponse(id=7, result=JsonResult(isIncomplete=True, items=items))
+    walked = default_converter().unstructure(plain)
+    passed = json_converter().unstructure(fast)
+    assert passed["result"] is fast.result  # not walked
+    assert json.dumps(passed, sort_keys=True) == json.dumps(walked, sort_keys=True)

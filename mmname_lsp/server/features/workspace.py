@@ -10,6 +10,7 @@ session.  Every handler catches its own errors and logs them."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import time
@@ -26,7 +27,7 @@ from mmname_lsp.server.convert import (
     to_lsp_range,
 )
 from mmname_lsp.server.protocol import MMNameServer
-from mmname_lsp.server.session import responsive_threads
+from mmname_lsp.server.session import prepare_zoo, responsive_threads
 from mmname_lsp.workspace.index import WorkspaceIndex
 from mmname_lsp.workspace.model import MAX_FILE_BYTES
 
@@ -119,6 +120,13 @@ async def index_roots(ls: MMNameServer, roots: Iterable[str]) -> None:
     started = time.perf_counter()
     loop = asyncio.get_event_loop()
     learned = False
+    # The records are acyclic and live long: a cyclic collection in the middle
+    # of indexing walks them again and again (a full one of a family workspace
+    # holds the GIL for a tenth of a second or more, a hitch in any request).
+    # No collection while indexing; then they go to the permanent generation,
+    # which later collections skip.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         for n, root in enumerate(roots):
             order = await loop.run_in_executor(None, index.files_to_index, root)
@@ -152,6 +160,9 @@ async def index_roots(ls: MMNameServer, roots: Iterable[str]) -> None:
     except Exception:  # noqa: BLE001
         log.exception("indexing failed")
     finally:
+        if collecting:
+            gc.enable()
+        gc.freeze()
         elapsed = time.perf_counter() - started
         ls.session.state.last_index_s = elapsed
         msg = (f"mmname: indexed {len(index.files)} files ({len(index.model_names())} "
@@ -168,7 +179,11 @@ async def index_roots(ls: MMNameServer, roots: Iterable[str]) -> None:
         assert ls.session.state.ready is not None
         ls.session.state.ready.set()
     try:
-        zoo_changed = ls.session.install_workspace_zoo()
+        # The workspace's zoo is made in the worker thread too (thousands of
+        # models in a family workspace); only its installation is done here.
+        with responsive_threads():
+            prepared = await loop.run_in_executor(None, prepare_zoo, index)
+        zoo_changed = ls.session.install_workspace_zoo(prepared)
         if zoo_changed or learned:
             ls.session.refresh_all()
     except Exception:  # noqa: BLE001
