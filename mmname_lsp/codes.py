@@ -520,6 +520,71 @@ _RULES += (
         "vit-base-p14_headless.py  # model = dict(..., head=dict(...))",
         "vit-base-p14_8xb64_in1k.py",
     ),
+    Rule(
+        "MMN316",
+        "schedule-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says {said} epochs; the config sets {actual}",
+        "In MMDetection names `1x`, `2x`, `3x` are schedules of 12, 24 and 36 epochs: "
+        "the config's epoch-based `train_cfg.max_epochs` (before MMEngine "
+        "`runner.max_epochs`), times `RepeatDataset.times` when the training data is "
+        "repeated (`3x` is often 12 epochs of a dataset repeated 3 times). Only "
+        "profiles that give `1x` this meaning are checked: in MMPretrain it is a width.",
+        "faster-rcnn_r50_fpn_1x_coco.py  # train_cfg = dict(max_epochs=24)",
+        "faster-rcnn_r50_fpn_2x_coco.py",
+        True,
+        safe_fix=False,
+    ),
+    Rule(
+        "MMN317",
+        "iterations-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says {said} iterations; the config sets {actual}",
+        "`40k`, `160k` (MMSegmentation, MMDetection) and `30ki` (MMPose) are the "
+        "iterations of an iteration-based schedule: `train_cfg.max_iters` (before "
+        "MMEngine `runner.max_iters`). Epoch-based configs are not compared.",
+        "pspnet_r50-d8_4xb2-40k_cityscapes-512x1024.py  # train_cfg.max_iters = 80000",
+        "pspnet_r50-d8_4xb2-80k_cityscapes-512x1024.py",
+        True,
+        safe_fix=False,
+    ),
+    Rule(
+        "MMN318",
+        "input-size-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says {said}; the config sets {actual}",
+        "`{dataset}-{H}x{W}` is the size the training pipeline crops or warps its "
+        "inputs to, height first: in MMSegmentation the `RandomCrop`'s `crop_size`, "
+        "written (height, width); in MMPose the `TopdownAffine` (or "
+        "`BottomupRandomAffine`) `input_size` of the codec, written (width, height), "
+        "so `256x192` is `input_size=(192, 256)`. A second dataset's size (MMSegmentation "
+        "testing on another dataset) is not compared.",
+        "pspnet_r50-d8_4xb2-40k_cityscapes-512x1024.py  # crop_size = (769, 769)",
+        "pspnet_r50-d8_4xb2-40k_cityscapes-769x769.py",
+        True,
+        safe_fix=False,
+    ),
+    Rule(
+        "MMN319",
+        "clip-sampling-mismatch",
+        "warning",
+        CONSISTENCY,
+        "`{found}` says {said}; the training pipeline has {actual}",
+        "MMAction2 writes how frames are sampled: `32x2x1` is clip length x frame "
+        "interval x number of clips, the `SampleFrames(clip_len, frame_interval, "
+        "num_clips)` of the training pipeline, and `u48` is 48 frames sampled "
+        "uniformly (`UniformSample`/`UniformSampleFrames(clip_len=48)`). SlowFast "
+        "names its slow pathway (`SampleFrames(32, 2, 1)` with `resample_rate=8` is "
+        "`4x16x1`); a test-only config is compared on clip length and interval only.",
+        "tsn_r50_8xb32-1x1x3-100e_kinetics400-rgb.py  # SampleFrames(clip_len=1, "
+        "frame_interval=1, num_clips=8)",
+        "tsn_r50_8xb32-1x1x8-100e_kinetics400-rgb.py",
+        True,
+        safe_fix=False,
+    ),
 )
 
 _RULES += (

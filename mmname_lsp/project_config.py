@@ -1,8 +1,9 @@
 """``[tool.mmname]`` in pyproject.toml: where it is, and what it says.
 
-The keys are those of the editor settings (``enable``, ``severity``,
-``extraTokens``, ``sources``; see :mod:`mmname_lsp.settings`) plus three that
-only the command line uses:
+The keys are those of the editor settings (every key of
+:data:`mmname_lsp.settings.SCHEMA` that the server reads: ``enable``,
+``severity``, ``extraTokens``, ``sources``, ``configGlobs``, ...) plus four
+that the editor does not have:
 
 ``select``
     rule codes or prefixes (``MMN1``) to report; ``ALL`` for every rule.
@@ -15,9 +16,11 @@ only the command line uses:
     where ``mmname check`` keeps its cache of findings (relative to the folder
     of the pyproject.toml; default ``.mmname_cache`` there).
 
-Unlike the editor, which reports a bad value and goes on with its default, the
-command line refuses to run on a bad configuration: a CI job should not pass
-because a typo switched a rule off.  Every problem is a :class:`ConfigError`
+The language server reads the same tables (``select``, ``ignore`` and
+``exclude`` included) under the editor's own settings.  Unlike the editor,
+which reports a bad value and goes on with its default, the command line
+refuses to run on a bad configuration: a CI job should not pass because a
+typo switched a rule off.  Every problem is a :class:`ConfigError`
 whose message names the file and the key.
 """
 
@@ -32,7 +35,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from mmname_lsp.files import IgnoreSpec, read_regular
-from mmname_lsp.settings import Settings, parse_settings
+from mmname_lsp.settings import SERVER_KEYS, Settings, parse_settings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,13 +46,19 @@ PYPROJECT = "pyproject.toml"
 SECTION = "tool.mmname"
 # Keys that only the command line reads; the rest go to parse_settings.
 CLI_KEYS = ("select", "ignore", "exclude", "cache-dir")
-SETTINGS_KEYS = ("enable", "severity", "extraTokens", "sources")
+# The rest go to parse_settings: every setting of the schema the server reads.
+SETTINGS_KEYS = SERVER_KEYS
 MAX_CONFIG_BYTES = 4 * 1024 * 1024  # a pyproject.toml is a few KiB
 MAX_KEY_PARTS = 1000
 
 
 class ConfigError(Exception):
-    """A configuration that cannot be used; the message is for the user."""
+    """A configuration that cannot be used; the message is for the user, and
+    ``path`` the pyproject.toml it is about (when known)."""
+
+    def __init__(self, message: str, path: Optional[Path] = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,9 @@ class ProjectConfig:
     ignore: Tuple[str, ...] = ()
     exclude: Tuple[str, ...] = ()
     cache_dir: Optional[str] = None  # as written (relative to root)
+    # The settings keys of the table as written (validated): the language
+    # server lays the editor's settings over them.
+    raw_settings: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def root(self) -> Optional[Path]:
@@ -208,7 +220,7 @@ def parse_config(raw: Any, path: Optional[Path] = None) -> ProjectConfig:
     """Validate the ``[tool.mmname]`` table ``raw``; raises ConfigError."""
     where = f"{path}: " if path is not None else ""
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where}[{SECTION}] must be a table")
+        raise ConfigError(f"{where}[{SECTION}] must be a table", path)
     errors: List[str] = []
     for key in raw:
         if key not in SETTINGS_KEYS and key not in CLI_KEYS:
@@ -229,8 +241,8 @@ def parse_config(raw: Any, path: Optional[Path] = None) -> ProjectConfig:
         errors.append(f"`{SECTION}.cache-dir` must be a folder path (a non-empty string)")
         cache_dir = None
     if errors:
-        raise ConfigError(where + "; ".join(errors))
-    return ProjectConfig(path, settings, select, ignore, exclude, cache_dir)
+        raise ConfigError(where + "; ".join(errors), path)
+    return ProjectConfig(path, settings, select, ignore, exclude, cache_dir, settings_raw)
 
 
 def _strings(value: Any, key: str, errors: List[str]) -> List[str]:
@@ -259,21 +271,21 @@ def _read_toml(path: Path) -> Mapping[str, Any]:
         # repository's pyproject.toml).
         data = read_regular(path, MAX_CONFIG_BYTES)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}", path) from None
     try:
         text = data.decode("utf-8")
         if _dotted_too_deep(text):
             raise ConfigError(f"{path}: cannot be read: a key with more than "
-                              f"{MAX_KEY_PARTS} dotted parts (tables nested too deeply)")
+                              f"{MAX_KEY_PARTS} dotted parts (tables nested too deeply)", path)
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{path}: not valid TOML: {exc}", path) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not valid UTF-8: {exc.reason}") from None
+        raise ConfigError(f"{path}: not valid UTF-8: {exc.reason}", path) from None
     except RecursionError:
         # tomllib parses nested arrays and inline tables recursively.
         raise ConfigError(f"{path}: cannot be read: arrays or tables nested too "
-                          "deeply") from None
+                          "deeply", path) from None
 
 
 def _dotted_too_deep(text: str) -> bool:

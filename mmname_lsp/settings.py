@@ -119,6 +119,8 @@ SCHEMA: Tuple[SettingSpec, ...] = (
 # Keys the server accepts: its own, and the first word of the editor's own
 # settings (clients send the whole section).
 _KEYS = tuple(dict.fromkeys(s.key.split(".")[0] for s in SCHEMA))
+# The keys that change what is reported: the editor's and `[tool.mmname]`'s.
+SERVER_KEYS = tuple(s.key for s in SCHEMA if s.server)
 
 
 def vscode_configuration() -> Dict[str, Any]:
@@ -161,6 +163,45 @@ class Settings:
         return None if sev == OFF else sev
 
 
+def _section(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(raw.get("mmname"), Mapping) and len(raw) == 1:
+        # initializationOptions may wrap the section in its name.
+        return raw["mmname"]
+    return raw
+
+
+def explicit_settings(raw: Any) -> Dict[str, Any]:
+    """The keys of an editor's section that the user set: those whose value,
+    read alone, differs from the default.
+
+    VS Code answers ``workspace/configuration`` with every key of the section,
+    defaults included, so a value equal to the default cannot be told from one
+    never set; it counts as not set, and ``[tool.mmname]`` keeps its say."""
+    if not isinstance(raw, Mapping):
+        return {}
+    out: Dict[str, Any] = {}
+    default = Settings()
+    for key, value in _section(raw).items():
+        if key in SERVER_KEYS and parse_settings({key: value})[0] != default:
+            out[key] = value
+    return out
+
+
+def overlay_settings(base: Mapping[str, Any], top: Mapping[str, Any]) -> Dict[str, Any]:
+    """``top``'s keys over ``base``'s (raw sections): a key in both takes
+    ``top``'s value, but two objects (``severity``, ``extraTokens``) merge
+    entry by entry, ``top`` winning for the same entry; ``top``'s entries come
+    first (for objects whose first matching entry wins)."""
+    out = dict(base)
+    for key, value in top.items():
+        below = out.get(key)
+        if isinstance(below, Mapping) and isinstance(value, Mapping):
+            out[key] = {**value, **{k: v for k, v in below.items() if k not in value}}
+        else:
+            out[key] = value
+    return out
+
+
 def parse_settings(raw: Any) -> Tuple[Settings, List[str]]:
     """Validate ``raw`` (a mapping) into Settings; returns the errors, one per bad key."""
     errors: List[str] = []
@@ -168,9 +209,7 @@ def parse_settings(raw: Any) -> Tuple[Settings, List[str]]:
         return Settings(), errors
     if not isinstance(raw, Mapping):
         return Settings(), [f"settings must be an object, not {type(raw).__name__}"]
-    if isinstance(raw.get("mmname"), Mapping) and len(raw) == 1:
-        # initializationOptions may wrap the section in its name.
-        raw = raw["mmname"]
+    raw = _section(raw)
     kwargs: Dict[str, Any] = {}
     for key, value in raw.items():
         if key not in _KEYS:

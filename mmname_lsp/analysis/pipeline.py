@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 from mmname_lsp.files import glob_to_regex
 from mmname_lsp.findings import FILENAME, Finding, Occurrence, to_finding
 from mmname_lsp.naming import model as m
-from mmname_lsp.naming.decoder import Decoder, base_vocabulary, default_decoder
+from mmname_lsp.naming.decoder import Decoder, profile_decoder, profile_vocabulary
 from mmname_lsp.naming.learned import LearnedWords
 from mmname_lsp.naming.model import Decoded
 from mmname_lsp.rules.references import broken_base, missing_reference, unknown_model
@@ -77,32 +77,37 @@ class Analysis:
         return None
 
 
-@lru_cache(maxsize=4)
-def decoder_for(extra: Tuple[Tuple[str, Tuple[str, str]], ...]) -> Decoder:
-    """A decoder with the user's extra tokens (the default one when there are none)."""
+@lru_cache(maxsize=16)
+def decoder_for(extra: Tuple[Tuple[str, Tuple[str, str]], ...],
+                profile: str = "mmpretrain") -> Decoder:
+    """A decoder of naming ``profile`` with the user's extra tokens (the
+    profile's own decoder when there are none)."""
     if not extra:
-        return default_decoder()
-    return Decoder(base_vocabulary().with_extra(dict(extra)))
+        return profile_decoder(profile)
+    return Decoder(profile_vocabulary(profile).with_extra(dict(extra)), profile=profile)
 
 
-# Decoders that know a workspace's learned words, by (user words, learned words).
-_LEARNED: Dict[Tuple[Any, int], Tuple[LearnedWords, Decoder]] = {}
+# Decoders that know a workspace's learned words, by (user words, profile, learned words).
+_LEARNED: Dict[Tuple[Any, str, int], Tuple[LearnedWords, Decoder]] = {}
 
 
-def settings_decoder(settings: Settings, learned: Optional[LearnedWords] = None) -> Decoder:
-    """The decoder for ``settings`` (its extra tokens), knowing the words a
-    workspace uses (``learned``, else the settings' own: a snapshot that is
-    replaced, never mutated)."""
+def settings_decoder(settings: Settings, learned: Optional[LearnedWords] = None,
+                     profile: str = "mmpretrain") -> Decoder:
+    """The decoder for ``settings`` (its extra tokens) and naming ``profile``
+    (a name of :mod:`mmname_lsp.naming.profiles`, or ``shared``), knowing the
+    words a workspace uses (``learned``, else the settings' own: a snapshot
+    that is replaced, never mutated)."""
     extra = tuple(sorted(settings.extra_tokens.items()))
     if learned is None:
         learned = settings.learned
     if learned is None or not learned.counts:
-        return decoder_for(extra)
-    key = (extra, id(learned))
+        return decoder_for(extra, profile)
+    key = (extra, profile, id(learned))
     hit = _LEARNED.get(key)
     if hit is not None and hit[0] is learned:
         return hit[1]
-    decoder = Decoder(base_vocabulary().with_extra(dict(extra)).with_learned(learned))
+    vocab = profile_vocabulary(profile).with_extra(dict(extra)).with_learned(learned)
+    decoder = Decoder(vocab, profile=profile)
     if len(_LEARNED) >= 4:
         _LEARNED.clear()
     _LEARNED[key] = (learned, decoder)
@@ -206,7 +211,8 @@ def analyse(
     # Real configs are a few hundred lines; a huge generated file would cost
     # seconds of static resolution per edit for checks that do not apply to it.
     if consistency and path and (named_config or has_bases) and len(text) <= MAX_RESOLVE_CHARS:
-        _resolve(result, occ if named_config else None, path, text, config_cache, overlay)
+        _resolve(result, occ if named_config else None, path, text, config_cache, overlay,
+                 _profile_name(decoder))
     result.findings = finalize_findings(text, result.findings, settings)
     return result
 
@@ -237,9 +243,17 @@ def _filename(result: Analysis, path: str, decoder: Decoder, declared: str) -> N
 _DEFAULT_CACHE: Any = None
 
 
+def _profile_name(decoder: Any) -> Optional[str]:
+    """The name of the profile a decoder reads names with, when it has one:
+    the name <-> content checks give the words the same meanings."""
+    profile = getattr(decoder, "profile", None)
+    name = getattr(profile, "name", profile)
+    return name if isinstance(name, str) else None
+
+
 def _resolve(
     result: Analysis, occ: Optional[Occurrence], path: str, text: str, cache: Any,
-    overlay: Optional[Mapping[str, str]],
+    overlay: Optional[Mapping[str, str]], profile: Optional[str] = None,
 ) -> None:
     """Resolve the config statically: report broken bases, and compare the
     content with the file name when the file is a named config."""
@@ -258,7 +272,7 @@ def _resolve(
     result.skipped.extend(resolved.skipped)
     _base_issues(result, resolved, path, text)
     if occ is not None:
-        _consistency(result, occ, resolved)
+        _consistency(result, occ, resolved, profile=profile)
     # A model name in a string whose zoo entry is built from this very config
     # (the model's own name) is held to the same content.
     for o in list(result.occurrences):
@@ -267,7 +281,7 @@ def _resolve(
             continue
         own = zoo.get("config") or ""
         if own and os.path.normpath(path).endswith(os.path.normpath(own)):
-            _consistency(result, o, resolved, prefix="", offset=o.start)
+            _consistency(result, o, resolved, prefix="", offset=o.start, profile=profile)
 
 
 def _base_issues(result: Analysis, resolved: Any, path: str, text: str) -> None:
@@ -306,13 +320,14 @@ def _base_issues(result: Analysis, resolved: Any, path: str, text: str) -> None:
 
 def _consistency(
     result: Analysis, occ: Occurrence, resolved: Any, prefix: str = "File name: ",
-    offset: int = 0,
+    offset: int = 0, profile: Optional[str] = None,
 ) -> None:
     """Compare a name with the resolved content; ``offset`` places the findings
-    in the document (0 for the file name, whose offsets index the name)."""
+    in the document (0 for the file name, whose offsets index the name).
+    Without a profile, the config's ``default_scope`` says whose words they are."""
     from mmname_lsp.rules.consistency import check_consistency
 
-    findings, facts = check_consistency(occ.decoded, resolved)
+    findings, facts = check_consistency(occ.decoded, resolved, profile)
     if occ.on_filename:
         result.facts.extend(facts)
     for f in findings:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, List, Optional
+from typing import Iterable, List, Optional, Tuple
 
 from mmname_lsp.naming.model import Decoded, Token
 
@@ -13,6 +13,25 @@ _KIND_WORDS = {"model": "model name", "config": "config file", "checkpoint": "ch
 def _esc(text: str) -> str:
     """Escape what would break a markdown table cell."""
     return text.replace("|", "\\|").replace("`", "'")
+
+
+def rule_hover(text: str, offset: int) -> Optional[Tuple[str, int, int]]:
+    """Markdown for the rule code under ``offset`` in a suppression comment
+    (a ``disable=`` or ``disable-file=`` comment): the rule's documentation, the text
+    ``mmname rule`` prints; (markdown, start, end of the code) or None."""
+    from mmname_lsp.codes import RULES
+    from mmname_lsp.rules.docs import rule_text
+    from mmname_lsp.rules.suppressions import suppression_code_at
+
+    hit = suppression_code_at(text, offset)
+    if hit is None:
+        return None
+    code, start, end = hit
+    if code not in RULES:
+        md = f"`{_esc(code)}` is not a rule code of mmname (`mmname rule --all` lists them)."
+    else:
+        md = rule_text(code)
+    return md, start, end
 
 
 def summary(decoded: Decoded) -> str:

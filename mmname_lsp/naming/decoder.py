@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmname_lsp.codes import RULES
@@ -35,8 +35,8 @@ from mmname_lsp.naming.vocabulary import LEARNED, Entry, Vocabulary, default_voc
 
 MAX_INPUT = 512
 _HASH_MEANING = "First 8 hex digits of the file's SHA-256."
-ROLE_ORDER = m.NAME_ROLES
-ALG, MOD, PRE, TRAIN, DATA = range(5)
+ROLE_ORDER = m.NAME_ROLES + (m.TEST_DATA,)
+ALG, MOD, PRE, TRAIN, DATA, TEST = range(6)
 _ROLE_INDEX = {r: i for i, r in enumerate(ROLE_ORDER)}
 _CKPT_TAIL = re.compile(r"_(\d{8}(?:_\d{6})?)-([^_\-]*)$|_([^_]*)-([^_\-]*)$")
 _HASH_ONLY = re.compile(r"-([0-9a-f]{8})$")
@@ -51,6 +51,9 @@ _PUBLISHED_ONLY = frozenset({"MMN113", "MMN114", "MMN115"})
 _MANTISSA = re.compile(r"[a-z]*\d(?:\.\d+)?e")
 _EXPONENT_TAIL = re.compile(r"\d{1,2}")
 _DECIMAL_LEFT = re.compile(r"[a-z]*\d")
+_OPENMMLAB_HOST = "download.openmmlab.com/"
+# `_20200130-047c8118`, `_20200604_211715-42eb79e1`, `-61c9355e`: a checkpoint's tail.
+_DATED_TAIL = re.compile(r"(?:_\d{8}(?:_\d{6})?)?-[0-9a-f]{6,}$")
 _WORK_DIR_CKPT = re.compile(r"(?:best_\w+_)?(?:epoch|iter)_\d+|latest")
 
 # How strongly each kind of word votes for each role (ALG, MOD, PRE, TRAIN, DATA).
@@ -95,6 +98,13 @@ _VOTES: Dict[str, Tuple[float, float, float, float, float]] = {
     # A word seen in other names of the workspace: known, but not its role.
     "learned": (0.3, 1, 0.2, 0.2, 0.2),
     "marker": (0, 0, 6, 0, 0),
+    # Words of the sister repositories' profiles.
+    "component": (0.5, 3, 0, 0, 0),
+    "schedule": (0, 0, 0, 4, 0),
+    "clip-sampling": (0, 0, 0, 4, 0),
+    "uniform-sampling": (0, 0, 0, 3, 0),
+    "modality": (0, 0, 0, 0, 3),
+    "test": (0, 0, 0, 0, 3),
     # An unknown word says nothing of pretraining: that part ends with `-pre`.
     "unknown": (0.3, 1, 0, 0.2, 0.2),
 }
@@ -105,8 +115,86 @@ _SHAPE_WORDS = frozenset(
 _UNKNOWN_VOTES = _VOTES["unknown"]
 _SUFFIX_HOW = "not a known word; read as a variant suffix of the name by its position"
 _SUFFIX_MEANING = "Not a known word of MMPretrain names; read as a variant suffix of the name."
-_TRAIN_MARKERS = {"gpus-x-batch", "batch-no-b", "batch-upper", "batch-old", "batch-total"}
+_TRAIN_MARKERS = {"gpus-x-batch", "batch-no-b", "batch-upper", "batch-old", "batch-total",
+                  "schedule"}
 _REPEAT_PENALTY = (-99.0, -2.5, -1.0, -1.0, -2.0)
+# Rules whose findings depend on one repository's words or habits: the
+# `shared` profile (a file nothing ties to one repository) keeps quiet on them.
+_WORD_RULES = ("MMN102", "MMN103", "MMN104", "MMN105", "MMN106", "MMN110", "MMN111",
+               "MMN112", "MMN117", "MMN118", "MMN119")
+# Checkpoint layouts other than `{name}_{date}[_{time}]-{hash}` (read by
+# _CKPT_TAIL for every profile): MMPose's hash before the date.
+_LAYOUTS = {"{name}-{hash}_{date}": re.compile(r"-([0-9a-f]{8})_(\d{8})$")}
+
+
+class Conventions:
+    """What a profile says about reading its names, resolved once per decoder:
+    which parts exist and may repeat, the batch forms written normally, the
+    profile's own word shapes and the rules that do not apply to it."""
+
+    __slots__ = ("name", "title", "has_pre", "module_optional", "repeat", "test_data",
+                 "joiner", "batch", "shapes", "rules_off", "layouts", "penalty", "votes",
+                 "urls", "older", "sure_module", "train_words", "acronyms")
+
+    def __init__(self, profile: object = None, quiet: bool = False) -> None:
+        from mmname_lsp.naming.profiles import profiles
+
+        if quiet:
+            every = list(profiles().values())
+            self.name, self.title = "shared", "OpenMMLab"
+            self.has_pre, self.module_optional, self.test_data = True, True, True
+            self.repeat = frozenset({MOD, TRAIN, DATA})
+            self.joiner = "-"
+            self.batch = frozenset(b for p in every for b in p.batch) | {"NxbM"}
+            self.shapes = tuple(sorted({s for p in every for s in p.shapes}))
+            self.rules_off = frozenset(_WORD_RULES) | {"MMN101"}
+            self.layouts = tuple(rx for k, rx in _LAYOUTS.items()
+                                 if any(k in p.checkpoints for p in every))
+        else:
+            specs = {ps.role: ps for ps in getattr(profile, "parts", ())}
+            self.name = getattr(profile, "name", "mmpretrain")
+            self.title = getattr(profile, "title", "MMPretrain")
+            self.has_pre = not specs or m.PRETRAIN in specs
+            module = specs.get(m.MODULE)
+            self.module_optional = bool(module and module.optional)
+            self.test_data = m.TEST_DATA in specs
+            self.repeat = frozenset(_ROLE_INDEX[r] for r, ps in specs.items()
+                                    if ps.repeat and r in _ROLE_INDEX)
+            self.joiner = getattr(profile, "joiner", "-")
+            self.batch = frozenset(getattr(profile, "batch", ("NxbM",)))
+            self.shapes = tuple(getattr(profile, "shapes", ()))
+            self.rules_off = frozenset(getattr(profile, "rules_off", ()))
+            self.layouts = tuple(rx for k, rx in _LAYOUTS.items()
+                                 if k in getattr(profile, "checkpoints", ()))
+        self.penalty = tuple(0.0 if i in self.repeat else p
+                             for i, p in enumerate(_REPEAT_PENALTY))
+        # Checkpoint URLs of the other repositories, judged by their own
+        # profile: (host/path prefix, profile name).  MMPretrain's decoder
+        # keeps judging every name by its own convention, as it always has.
+        own = self.name
+        self.older = getattr(profile, "older", "") if not quiet else ""
+        self.urls: Tuple[Tuple[str, str], ...] = ()
+        if own != "mmpretrain":
+            self.urls = tuple(sorted(((u, p.name) for p in profiles().values()
+                                      if p.name != own for u in p.urls),
+                                     key=lambda e: -len(e[0])))
+        # Word kinds that make a part surely the module, and those that make
+        # a part surely training information, for reading new words by
+        # position; the sister repositories' names lean on both more.
+        sister = own != "mmpretrain"
+        self.sure_module = _SURE_MODULE | (
+            {"variant-code", "component"} if sister else frozenset())
+        self.train_words = frozenset(
+            {"epochs", "iterations", "schedule", "clip-sampling"} if sister else ())
+        # Detection, segmentation and OCR name their models with short
+        # acronyms a letter apart (`pspnet`/`psanet`, `yolox`/`yolof`,
+        # `fpnc`/`fpnf`): one letter off such a word is not a sure typo.
+        self.acronyms = sister
+        self.votes = dict(_VOTES)
+        if TRAIN in self.repeat and "NxM" in self.batch:
+            # `_8x2_512x1024_80k_`: legacy names give the crop size its own
+            # part among the training information.
+            self.votes["input-size"] = (0, 0, 0, 3, 0.5)
 
 
 class _Word:
@@ -141,9 +229,29 @@ class _Segment:
 
 
 class Decoder:
-    """Decodes names with one vocabulary and zoo (the default ones unless given)."""
+    """Decodes names with one vocabulary and zoo (the default ones unless given)
+    by one profile's convention (MMPretrain's unless given).
 
-    def __init__(self, vocabulary: Optional[Vocabulary] = None, zoo: object = None) -> None:
+    ``profile`` is a :class:`~mmname_lsp.naming.profiles.Profile`, a profile
+    name, ``"shared"`` (only what every profile shares, quietly) or None
+    (MMPretrain).  Without ``vocabulary``/``zoo`` the profile's own are used:
+    the shared words with the profile's on top, and its published models.
+    """
+
+    def __init__(self, vocabulary: Optional[Vocabulary] = None, zoo: object = None,
+                 profile: object = None) -> None:
+        from mmname_lsp.naming.profiles import SHARED, get_profile
+
+        if isinstance(profile, str):
+            name = profile
+            profile = get_profile(profile) if profile != SHARED else None
+            if profile is None and name != SHARED:
+                raise ValueError(f"no naming profile called {name!r}")
+            self._profile_name = name
+        else:
+            self._profile_name = getattr(profile, "name", "mmpretrain")
+        self.conventions = Conventions(profile, quiet=self._profile_name == SHARED)
+        self.profile = profile
         self._vocab = vocabulary
         self._zoo = zoo
         self._cache = lru_cache(maxsize=8192)(self._decode)
@@ -152,17 +260,23 @@ class Decoder:
         self._heads_of: Optional[Vocabulary] = None
 
     @property
+    def profile_name(self) -> str:
+        """The name of the profile this decoder judges by ("shared" for none)."""
+        return self._profile_name
+
+    @property
     def vocab(self) -> Vocabulary:
         if self._vocab is None:
-            self._vocab = base_vocabulary()
+            self._vocab = profile_vocabulary(self._profile_name)
         return self._vocab
 
     @property
     def zoo(self):  # -> Zoo, imported lazily to keep start-up lean
         if self._zoo is None:
-            from mmname_lsp.naming.zoo import default_zoo
+            from mmname_lsp.naming.zoo import default_zoo, profile_zoo
 
-            self._zoo = default_zoo()
+            name = self._profile_name
+            self._zoo = profile_zoo(name) if name not in ("mmpretrain", "shared") else default_zoo()
         return self._zoo
 
     def decode(self, text: str, expected: Optional[str] = None) -> Decoded:
@@ -173,12 +287,45 @@ class Decoder:
         if len(text) > MAX_INPUT:
             # Never cache or scan huge inputs: one clear problem is enough.
             return _unreadable(text, f"{len(text)} characters is far too long")
+        conv = self.conventions
+        if conv.urls and "://" in text:
+            other = self._url_profile(text)
+            if other is not None:
+                return profile_decoder(other).decode(text, expected)
+        if conv.older and text.endswith(".pth") and "://" not in text and self._older_name(text):
+            # The 3.x zoo still publishes its 2.x checkpoints under their names.
+            return profile_decoder(conv.older).decode(text, expected)
         zoo = self._zoo
         if zoo is not None and zoo.generation != self._zoo_generation:
             # The zoo learnt a workspace's models: cached zoo links are stale.
             self._zoo_generation = zoo.generation
             self.clear_cache()
         return self._cache(text, expected)
+
+    def _url_profile(self, text: str) -> Optional[str]:
+        """The profile that publishes the checkpoint at URL ``text``, when it
+        is another one; ``shared`` for a file outside OpenMMLab's downloads."""
+        rest = text.split("://", 1)[1]
+        for prefix, name in self.conventions.urls:
+            if rest.startswith(prefix):
+                return name
+        if not rest.startswith(_OPENMMLAB_HOST):
+            return "shared" if self._profile_name != "shared" else None
+        return None
+
+    def _older_name(self, text: str) -> bool:
+        """Whether checkpoint ``text`` is named by the older convention: no
+        `-` in its name, an `NxM` part, or a word of the older profile joined
+        with `_` first (`ms_rcnn_r50_...`, `mask_rcnn_r50_fpg-chn128_...`)."""
+        base = _SEPARATORS.split(text)[-1]
+        stem = _DATED_TAIL.sub("", base[:-4])
+        if "-" not in stem:
+            return True
+        pieces = stem.split("_")
+        if any(patterns.BATCH_NO_B.fullmatch(piece) for piece in pieces):
+            return True  # `_8x2_`, `_512x1024_`: sizes and batches as parts of their own
+        older = profile_vocabulary(self.conventions.older)
+        return any("_".join(pieces[:k]) in older for k in (4, 3, 2))
 
     def clear_cache(self) -> None:
         """Forget every decoded name (the vocabulary or zoo changed)."""
@@ -219,8 +366,18 @@ class Decoder:
             if _WORK_DIR_CKPT.fullmatch(text, slash, name_end):
                 # MMEngine's own file names (`epoch_100.pth`): not a model name.
                 return Decoded(text, kind, name_start, name_end, (), (), confidence=0.0)
-            tail = _CKPT_TAIL.search(text, slash, name_end)
-            hash_only = _HASH_ONLY.search(text, slash, name_end)
+            for layout in self.conventions.layouts:
+                # `..._coco-256x192-81c58e40_20220909.pth`: the hash before the date.
+                mt = layout.search(text, slash, name_end)
+                if mt is not None:
+                    break
+            else:
+                mt = None
+            tail = None if mt is not None else _CKPT_TAIL.search(text, slash, name_end)
+            hash_only = None if mt is not None else _HASH_ONLY.search(text, slash, name_end)
+            if mt is not None:
+                name_end = mt.start()
+                file_parts.extend(self._hash_date(text, mt, problems))
             # `_224-4670dd19.pth` is an old name with a hash and no date; a
             # wrong date next to a wrong hash is a malformed new-style name.
             # `-4670dd19.pth` with no `_` before it has no date part at all.
@@ -234,7 +391,9 @@ class Decoder:
                 and (_date_like(tail.group(3)) or re.fullmatch(r"[0-9a-f]{6,}", tail.group(4)))
             ):
                 tail = None
-            if tail and not legacy:
+            if mt is not None:
+                pass
+            elif tail and not legacy:
                 name_end = tail.start()
                 file_parts.extend(self._date_hash(text, tail, problems))
             elif hash_only:
@@ -276,7 +435,10 @@ class Decoder:
                     )
                     name_end = head_start - 1
 
-        if kind == m.KIND_CHECKPOINT and slash and "://" not in text[:slash]:
+        if kind == m.KIND_CHECKPOINT and slash and (
+            "://" not in text[:slash]
+            or (self._profile_name != "mmpretrain" and _OPENMMLAB_HOST not in text[:slash])
+        ):
             # `./pretrain/x.pth`, `work_dirs/...`, `/data/x.pth`: a file of the
             # user's, not a published checkpoint; no date or hash is owed.
             problems = [p for p in problems if p.code not in _PUBLISHED_ONLY]
@@ -305,6 +467,9 @@ class Decoder:
                 )
             )
 
+        off = self.conventions.rules_off
+        if off:
+            problems = [p for p in problems if p.code not in off]
         zoo_entry = self._zoo_entry(text, kind, name_start, name_end)
         if zoo_entry is not None:
             confidence = 1.0
@@ -353,6 +518,22 @@ class Decoder:
             ),
         ]
 
+    def _hash_date(self, text: str, mt: re.Match, problems: List[Problem]) -> List[Part]:
+        """Date and hash parts of the `{name}-{hash}_{date}` layout."""
+        h0, h1 = mt.span(1)
+        d0, d1 = mt.span(2)
+        date = mt.group(2)
+        if _valid_date(date):
+            meaning = f"Published on {date[:4]}-{date[4:6]}-{date[6:8]}."
+        else:
+            meaning = "Should be the publication date as YYYYMMDD."
+            problems.append(_problem("MMN113", d0, d1, found=date))
+        digest = text[h0:h1]
+        return [
+            Part(m.HASH, digest, h0, h1, (Token(digest, h0, h1, "hash", _HASH_MEANING),)),
+            Part(m.DATE, date, d0, d1, (Token(date, d0, d1, "date", meaning),)),
+        ]
+
     def _marker(self, text: str, start: int, end: int, word: str) -> Token:
         entry = self.vocab.get(word)
         meaning = entry.meaning if entry else word
@@ -382,7 +563,7 @@ class Decoder:
         segments = self._segments(text, start, end, problems)
         if not segments:
             return [], problems, [], 0.0
-        _input_sizes(segments)
+        _input_sizes(segments, self.conventions)
         segments = self._split_glued(text, segments, problems)
         roles, ambiguities = self._assign_roles(text, segments, problems)
         _underscored_modules(text, segments, roles)
@@ -424,7 +605,33 @@ class Decoder:
                 if words:  # a part of dashes only (`a_-_b`) is already an MMN108
                     segments.append(_Segment(text[pos:stop], pos, stop, words))
             pos = stop + 1
+        if self.conventions.joiner == "_" and len(segments) > 1:
+            segments = self._joined(text, segments)
         return segments
+
+    def _joined(self, text: str, segments: List[_Segment]) -> List[_Segment]:
+        """Legacy names join the words of one part with `_` too (`faster_rcnn`):
+        consecutive parts that make a known word together become one part."""
+        vocab = self.vocab
+        out: List[_Segment] = []
+        i = 0
+        while i < len(segments):
+            for size in range(min(4, len(segments) - i), 1, -1):
+                group = segments[i : i + size]
+                if any(group[k].end + 1 != group[k + 1].start for k in range(size - 1)):
+                    continue
+                cand = text[group[0].start : group[-1].end]
+                if cand in vocab:
+                    w = _Word(cand, group[0].start, group[-1].end)
+                    w.entry = vocab.get(cand)
+                    w.lex = w.entry.kind
+                    out.append(_Segment(cand, w.start, w.end, [w]))
+                    i += size
+                    break
+            else:
+                out.append(segments[i])
+                i += 1
+        return out
 
     def _words(self, text: str, start: int, end: int, problems: List[Problem]) -> List[_Word]:
         raw: List[_Word] = []
@@ -490,6 +697,12 @@ class Decoder:
         if entry is not None:
             w.entry, w.lex = entry, entry.kind
             return
+        shapes = self.conventions.shapes
+        if shapes:
+            own = patterns.classify_profile(w.text, shapes)
+            if own is not None:
+                w.lex = own
+                return
         shape = patterns.classify(w.text)
         if shape is not None and shape != "depth-backbone":
             w.lex = shape
@@ -537,7 +750,10 @@ class Decoder:
             )
             right_role = DATA if right[0].lex in ("dataset",) and left_role == TRAIN else TRAIN
             sep = left[-1].end
-            upstream_style = left_role == PRE and right[0].lookup == "3rdparty"
+            # `in21k-pre-3rdparty` (MMPretrain) and `ghm-1x`, `hrnetv2p-w18-1x`
+            # (MMDetection) are how upstream itself writes them.
+            upstream_style = (left_role == PRE and right[0].lookup == "3rdparty") or (
+                right[0].lex == "schedule")
             problems.append(
                 _problem(
                     "MMN109",
@@ -559,12 +775,14 @@ class Decoder:
     def _assign_roles(
         self, text: str, segments: List[_Segment], problems: List[Problem]
     ) -> Tuple[List[int], List[str]]:
+        conv = self.conventions
+        votes_of = conv.votes
         n = len(segments)
         for i, seg in enumerate(segments):
             words = seg.words
             a = b = c = d = e = 0.0
             for w in words:
-                v = _VOTES.get(w.lex, _UNKNOWN_VOTES)
+                v = votes_of.get(w.lex, _UNKNOWN_VOTES)
                 a += v[0]
                 b += v[1]
                 c += v[2]
@@ -579,7 +797,17 @@ class Decoder:
                     votes = [0.0, 0.0, 10.0, 0.0, 0.0]
             # A role no word votes for is unlikely, not merely neutral.
             votes = [v if v > 0 else -1.0 for v in votes]
-            if i == 0:
+            if not conv.has_pre:
+                # No pretrain part: the pretraining sits inside the module part
+                # (`swin-t-p4-w7-in1k-pre`, `imagenet-pretrained-r50`).
+                if any(w.lookup in _PRE_WORDS or w.lex == "marker" for w in words):
+                    votes[MOD] += max(votes[PRE], 0.0) + max(votes[DATA], 0.0)
+                    votes[DATA] = -1.0
+                    seg.how = seg.how or "read as the module with its pretraining inside"
+                votes[PRE] = -99.0
+            if i == 0 and not (
+                conv.module_optional and any(w.lex == "algorithm" for w in words)
+            ):
                 votes[MOD] += 2
             if i == n - 1 and n > 1 and votes[DATA] > 0:
                 votes[DATA] += 1
@@ -595,9 +823,11 @@ class Decoder:
                     seg.how = "read as pretrain information by its position, before `-pre`"
             seg.votes = votes
 
-        _structural_priors(segments)
+        _structural_priors(segments, conv)
         # Strong markers that contradict the order: the parts are misplaced.
         strong = [(_strong_role(s), i) for i, s in enumerate(segments)]
+        if not conv.has_pre:
+            strong = [(MOD if r == PRE else r, i) for r, i in strong]
         # `vit_in21k_8xb64_in1k`: a dataset before the training part, with the data
         # part after it, is the pretraining dataset without `-pre`, not misplaced data.
         train_at = [i for r, i in strong if r == TRAIN]
@@ -611,7 +841,7 @@ class Decoder:
             for r, i in strong:
                 if r == TRAIN:
                     segments[i].forced = r
-        roles, score, runner_up = _best_roles(segments)
+        roles, score, runner_up = _best_roles(segments, conv)
         if misplaced:
             roles = [r if r is not None else roles[i] for r, i in strong]
             order = sorted(range(n), key=lambda i: (roles[i], i))
@@ -620,6 +850,8 @@ class Decoder:
             problems.append(
                 _problem("MMN110", segments[0].start, segments[-1].end, fixed, found=found)
             )
+        if conv.test_data:
+            _test_data(segments, roles)
         ambiguities: List[str] = []
         if runner_up is not None and score - runner_up[0] < 1.0:
             alt = runner_up[1]
@@ -654,6 +886,12 @@ class Decoder:
         if lex == "gpus-x-batch":
             g, b = (int(x) for x in patterns.GPUS_X_BATCH.fullmatch(t).groups())
             return "gpus-x-batch", f"{g} GPUs x {b} images per GPU (total batch size {g * b})."
+        if lex == "batch-no-b" and "NxM" in self.conventions.batch:
+            g, b = (int(x) for x in re.findall(r"\d+", t)[:2])
+            return "gpus-x-batch", (
+                f"{g} GPUs x {b} images per GPU (total batch size {g * b}; "
+                f"{self.conventions.title} writes it without `b`)."
+            )
         if lex in ("batch-no-b", "batch-upper"):
             g, b = (int(x) for x in re.findall(r"\d+", t)[:2])
             return "gpus-x-batch", f"Probably {g} GPUs x {b} images per GPU, written without `b`."
@@ -706,6 +944,17 @@ class Decoder:
             return "variant", f"Variant `{w.text}` of the {family or 'model'}."
         if lex == "iterations":
             return "iterations", f"Trained for {t.rstrip('ki')}k iterations."
+        if lex == "schedule":
+            n = patterns.numbers("schedule", t).get("epochs", 0)
+            return "schedule", f"Schedule {t}: {n:g} epochs ({patterns.SCHEDULE_EPOCHS} per `1x`)."
+        if lex == "clip-sampling":
+            c, f, k = patterns.CLIP_SAMPLING.fullmatch(t).groups()
+            return "clip-sampling", (
+                f"Clips of {c} frames, one every {f} frames, {k} clip(s) per video "
+                "(clip_len x frame_interval x num_clips)."
+            )
+        if lex == "uniform-sampling":
+            return "uniform-sampling", f"{t[1:]} segments sampled uniformly from each video."
         if lex in ("patch-3d", "window-3d"):
             d, h, wd = t[1:]
             what = "Patch" if lex == "patch-3d" else "Attention window"
@@ -714,7 +963,7 @@ class Decoder:
             return "value", f"The value {t.replace('_', '.')} (a setting, not a part of the name)."
         if lex == "input-size":
             h, wd = re.findall(r"\d+", t)[:2]
-            return "resolution", f"Input or crop size {h}x{wd} pixels."
+            return "input-size", f"Input or crop size {h}x{wd} pixels."
         if lex == "width":
             a, b = re.findall(r"\d+", t)[:2]
             return "width", f"Width {a}x{b} of the {family or 'backbone'}."
@@ -725,7 +974,8 @@ class Decoder:
                 return "number", f"The number {t}: a count or value (epochs are written `{t}e`)."
             return "variant", f"Variant number {t} of the {family or 'model'}."
         return "unknown", (
-            f"Not a known word of MMPretrain names; read as {_ROLE_WORDS[role]} by its position."
+            f"Not a known word of {self.conventions.title} names; "
+            f"read as {_ROLE_WORDS[role]} by its position."
         )
 
     # -- problems that need the roles ------------------------------------------------
@@ -740,8 +990,13 @@ class Decoder:
         kind: str,
     ) -> None:
         vocab = self.vocab
+        conv = self.conventions
         for seg, r in zip(segments, roles):
             for w in seg.words:
+                if (w.lex == "batch-no-b" and "NxM" in conv.batch) or (
+                    w.lex == "batch-old" and "bMxN" in conv.batch
+                ):
+                    continue  # the profile's own batch form
                 if w.lex == "batch-upper":
                     g, b = re.findall(r"\d+", w.text)[:2]
                     problems.append(
@@ -828,6 +1083,7 @@ class Decoder:
                         guess is not None
                         and (w.lex == "unknown" or vocab.get(guess).kind in ("dataset", "task"))
                         and not _new_word(vocab, w.lookup, guess)
+                        and not (conv.acronyms and _acronym(vocab, w.lookup, guess))
                     ):
                         problems.append(
                             _problem("MMN102", w.start, w.end, guess, found=w.text, expected=guess)
@@ -842,6 +1098,7 @@ class Decoder:
                         guess is not None
                         and vocab.get(guess).kind in ("backbone", "algorithm")
                         and not _new_word(vocab, stem, guess)
+                        and not (conv.acronyms and _acronym(vocab, w.lookup, guess))
                     ):
                         fixed = guess + w.lookup[len(stem) :]
                         problems.append(
@@ -878,12 +1135,17 @@ class Decoder:
         # One kind of information split over several parts.
         for r in (MOD, PRE, TRAIN, DATA):
             idx = [i for i, x in enumerate(roles) if x == r and not segments[i].suffix]
-            if len(idx) > 1 and r != PRE:
+            if len(idx) > 1 and r != PRE and r not in conv.repeat:
                 first, last = segments[idx[0]], segments[idx[-1]]
                 problems.append(
                     _problem("MMN117", first.start, last.end, role=ROLE_ORDER[r], count=len(idx))
                 )
-        if MOD not in roles and (TRAIN in roles or DATA in roles) and len(segments) > 1:
+        if (
+            MOD not in roles
+            and not conv.module_optional
+            and (TRAIN in roles or DATA in roles)
+            and len(segments) > 1
+        ):
             problems.append(_problem("MMN119", segments[0].start, segments[-1].end))
 
 
@@ -991,13 +1253,14 @@ _ROLE_WORDS = {
     m.PRETRAIN: "a pretrain word",
     m.TRAINING: "a training word",
     m.DATA: "a dataset",
+    m.TEST_DATA: "the testing dataset",
 }
 _NUMBERED_BEFORE_SIZE = frozenset(
     {"dataset", "task", "resolution", "input-size", "unknown", "learned", "variant-code", "number"}
 )
 
 
-def _input_sizes(segments: Sequence[_Segment]) -> None:
+def _input_sizes(segments: Sequence[_Segment], conv: Optional[Conventions] = None) -> None:
     """Re-read ``HxW`` words written without ``b`` that cannot be GPUs x batch.
 
     ``512x1024`` after a dataset (``cityscapes-512x1024``), any ``NxM`` in a
@@ -1015,9 +1278,20 @@ def _input_sizes(segments: Sequence[_Segment]) -> None:
                 has_batch = True
     if not found:
         return
+    legacy = conv is not None and "NxM" in conv.batch
+    batch_seen = False
     for seg in segments:
         for k, w in enumerate(seg.words):
             if w.lex != "batch-no-b":
+                continue
+            if legacy:
+                # `8x2_512x1024`, `512x512_4x4`: no GPU count reaches 32, and
+                # a name gives one batch; any other `HxW` is a size.
+                a = int(patterns.BATCH_NO_B.fullmatch(w.lookup).group(1))
+                if batch_seen or a >= 32 or has_batch:
+                    w.lex = "input-size"
+                else:
+                    batch_seen = True
                 continue
             a, b = (int(x) for x in patterns.BATCH_NO_B.fullmatch(w.lookup).groups())
             prev = seg.words[k - 1].lex if k else None
@@ -1027,29 +1301,43 @@ def _input_sizes(segments: Sequence[_Segment]) -> None:
                 w.lex = "input-size"
 
 
-def _structural_priors(segments: Sequence[_Segment]) -> None:
+def _structural_priors(segments: Sequence[_Segment], conv: Optional[Conventions] = None) -> None:
     """Let the convention's order decide the role of parts of new words.
 
     An unknown first part before a part that reads surely as the module is the
     algorithm; new words after the data part are a variant suffix of it.
     """
     n = len(segments)
+    sure = conv.sure_module if conv is not None else _SURE_MODULE
+    train_words = conv.train_words if conv is not None else frozenset()
     if n >= 2:
         first, second = segments[0], segments[1]
         if (
             first.forced is None
             and _all_new(first.words)
-            and any(w.lex in _SURE_MODULE for w in second.words)
+            and any(w.lex in sure for w in second.words)
             and _strong_role(second) is None
         ):
             first.votes[ALG] += 4.0
             first.how = f"read as the algorithm by its position, before the module `{second.text}`"
+        elif (
+            conv is not None
+            and conv.module_optional
+            and first.forced is None
+            and _all_new(first.words)
+            and _strong_role(second) == TRAIN
+        ):
+            # MMPose, MMAction2, MMOCR: `{algorithm}_{training}_...` without a module.
+            first.votes[ALG] += 4.0
+            first.how = (f"read as the algorithm by its position, before the training "
+                         f"part `{second.text}`")
     last_seg = segments[-1]
     if (
         n >= 2
         and last_seg.forced is None
         and _all_new(last_seg.words)
-        and any(_strong_role(seg) in (PRE, TRAIN) for seg in segments[:-1])
+        and any(_strong_role(seg) in (PRE, TRAIN)
+                or any(w.lex in train_words for w in seg.words) for seg in segments[:-1])
     ):
         # New words after the pretrain or training part: the data.
         last_seg.votes[DATA] = max(last_seg.votes[DATA], 0.0) + 3.0
@@ -1173,8 +1461,9 @@ def _glue_cut(words: Sequence[_Word]) -> Optional[int]:
         # `in21k-pre-3rdparty`: the pretrain marker ends a part.
         if prev.lookup == "pre" and (cur.lex in _TRAIN_MARKERS or cur.lex == "training-type"):
             return k
-        # `resnet50-8xb32`: module words, then a batch marker.
-        if cur.lex in _TRAIN_MARKERS and prev.lex in (
+        # `resnet50-8xb32`, `gn-head-1x`: module words, then a batch or a
+        # schedule (not `8xb4-crop896-1x`: that part began as training).
+        if cur.lex in _TRAIN_MARKERS and not _has_train_marker(words[:k]) and prev.lex in (
             "backbone",
             "size",
             "patch",
@@ -1182,6 +1471,7 @@ def _glue_cut(words: Sequence[_Word]) -> Optional[int]:
             "depth-backbone",
             "variant-code",
             "cardinality",
+            "component",
         ):
             return k
         # `8xb32-in1k`: training words, then the dataset.
@@ -1211,10 +1501,29 @@ def _strong_role(seg: _Segment) -> Optional[int]:
     return None
 
 
+def _test_data(segments: Sequence[_Segment], roles: List[int]) -> None:
+    """A second data part names the testing dataset (MMDetection's optional
+    last part, `_test-mot17halfval`, `_dark-zurich-1920x1080`)."""
+    first = next((i for i, r in enumerate(roles) if r == DATA), None)
+    if first is None:
+        return
+    for i in range(first + 1, len(roles)):
+        seg = segments[i]
+        if roles[i] == DATA and (
+            not seg.suffix
+            or any(w.lex in ("test", "dataset", "input-size") for w in seg.words)
+        ):
+            roles[i] = TEST
+            seg.suffix = False
+            seg.how = seg.how if not seg.how.startswith("read as a variant") else ""
+
+
 def _best_roles(
-    segments: Sequence[_Segment],
+    segments: Sequence[_Segment], conv: Optional[Conventions] = None,
 ) -> Tuple[List[int], float, Optional[Tuple[float, List[int]]]]:
     """Best monotone role assignment by dynamic programming, with the runner-up."""
+    penalty = conv.penalty if conv is not None else _REPEAT_PENALTY
+    module_optional = conv is not None and conv.module_optional
     n = len(segments)
     # state: (last role, module seen) -> the two best (score, roles), best first;
     # on equal scores the one found first stays ahead.
@@ -1226,14 +1535,14 @@ def _best_roles(
         for (last, mod_seen), entries in states.items():
             if forced is not None:
                 allowed: Sequence[int] = (forced,) if forced >= last else ()
-            elif last == ALG:
+            elif last == ALG and not module_optional:
                 allowed = (MOD,)
             else:
                 allowed = range(max(last, 0 if i == 0 else MOD), 5)
             for r in allowed:
-                if (r == ALG and i != 0) or (last == ALG and r != MOD):
+                if (r == ALG and i != 0) or (last == ALG and r != MOD and not module_optional):
                     continue
-                gain = votes[r] + _REPEAT_PENALTY[r] if r == last else votes[r]
+                gain = votes[r] + penalty[r] if r == last else votes[r]
                 key = (r, mod_seen or r == MOD)
                 bucket = nxt.get(key)
                 for score, roles in entries:
@@ -1254,7 +1563,7 @@ def _best_roles(
         if last == ALG:
             continue
         for score, roles in entries:
-            finals.append((score - (0 if mod_seen else 4.0), roles))
+            finals.append((score - (0 if mod_seen or module_optional else 4.0), roles))
     if not finals:  # a single algorithm-only part: call it the module
         return [MOD] * n, 0.0, None
     finals.sort(key=lambda e: -e[0])
@@ -1313,6 +1622,13 @@ def _new_word(vocab: Vocabulary, word: str, guess: str) -> bool:
     return _compound(vocab, word)
 
 
+def _acronym(vocab: Vocabulary, word: str, guess: str) -> bool:
+    """A short model or component acronym next to another (`psanet`/`pspnet`)."""
+    entry = vocab.get(guess)
+    return (len(word) <= 6 and entry is not None
+            and entry.kind in ("algorithm", "component", "backbone"))
+
+
 def _letters(word: str) -> str:
     return "".join(c for c in word if not c.isdigit())
 
@@ -1366,13 +1682,14 @@ def _confidence(segments: Sequence[_Segment], roles: Sequence[int]) -> float:
             lexes & _TRAIN_MARKERS or any(w.lookup == "3rdparty" for w in seg.words)
         ):
             score += 0.5
-        elif r == TRAIN and lexes & {"scheduler", "epochs", "training-type", "recipe", "precision"}:
+        elif r == TRAIN and lexes & {"scheduler", "epochs", "training-type", "recipe", "precision",
+                                     "schedule", "iterations", "clip-sampling"}:
             score += 0.3
-        if r == DATA and lexes & {"dataset", "task"}:
+        if r in (DATA, TEST) and lexes & {"dataset", "task"}:
             score += 0.3
         if r == PRE and seg.words and seg.words[-1].lookup == "pre":
             score += 0.3
-        if r in (ALG, MOD) and lexes & {"backbone", "algorithm", "depth-backbone"}:
+        if r in (ALG, MOD) and lexes & {"backbone", "algorithm", "depth-backbone", "component"}:
             score += 0.2
         if "unknown" in lexes:
             score -= 0.1
@@ -1402,6 +1719,45 @@ def default_decoder() -> Decoder:
     if _DEFAULT is None:
         _DEFAULT = Decoder()
     return _DEFAULT
+
+
+def profile_vocabulary(name: str) -> Vocabulary:
+    """The words profile ``name`` knows: the shared ones (``base_vocabulary``)
+    with the profile's own on top; for ``shared``, every profile's words."""
+    return _with_profile_words(name, base_vocabulary())
+
+
+@lru_cache(maxsize=32)
+def _with_profile_words(name: str, base: Vocabulary) -> Vocabulary:
+    # Keyed on the base object too: a new base (an installed package appeared)
+    # makes new merged vocabularies.
+    from mmname_lsp.naming.profiles import SHARED, get_profile, profiles
+    from mmname_lsp.naming.vocabulary import profile_additions
+
+    if name == SHARED:
+        files = [p.vocabulary for p in profiles().values()]
+    else:
+        profile = get_profile(name)
+        files = [profile.vocabulary] if profile is not None else []
+    added: Dict[str, Entry] = {}
+    for path in files:
+        for tok, e in profile_additions(path).items():
+            added.setdefault(tok, e)
+    if not added:
+        return base
+    entries = dict(base.entries)
+    entries.update(added)
+    return Vocabulary(entries, base.gpus_x_batch, base.shapes, base.parts)
+
+
+@cache
+def profile_decoder(name: str) -> Decoder:
+    """The decoder of profile ``name`` (a file name of ``data/profiles``, or
+    ``shared``), made once; ``mmpretrain`` is :func:`default_decoder`.  The one
+    entry point for judging a name by a chosen profile."""
+    if name == "mmpretrain":
+        return default_decoder()
+    return Decoder(profile=name)
 
 
 def decode(text: str, expected: Optional[str] = None) -> Decoded:

@@ -15,13 +15,16 @@ MODULE = "module"
 PRETRAIN = "pretrain"
 TRAINING = "training"
 DATA = "data"
+# The testing dataset some repositories add after the training data
+# (MMDetection and MMSegmentation 1.x: `..._cityscapes-512x1024_dark-zurich-1920x1080`).
+TEST_DATA = "test-data"
 # Roles that only file names have.
 HEADLESS = "headless"
 DATE = "date"
 HASH = "hash"
 
 NAME_ROLES = (ALGORITHM, MODULE, PRETRAIN, TRAINING, DATA)
-ALL_ROLES = NAME_ROLES + (HEADLESS, DATE, HASH)
+ALL_ROLES = NAME_ROLES + (TEST_DATA, HEADLESS, DATE, HASH)
 
 # Kinds of input.
 KIND_MODEL = "model"

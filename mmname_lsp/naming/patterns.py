@@ -116,3 +116,135 @@ def order_batch_readings(
         return mt is not None and int(mt.group(2)) == batch_per_gpu
 
     return tuple(sorted(readings, key=lambda r: not supported(r)))
+
+
+# -- shapes only some profiles use (listed in a profile's ``shapes``) ------------------
+# MMDetection schedules: `1x`, `2x`, `0.5x`; one `x` is 12 epochs.
+SCHEDULE = re.compile(r"(\d+(?:\.\d+)?)x")
+SCHEDULE_EPOCHS = 12
+# MMAction2 frame sampling: clip_len x frame_interval x num_clips (`32x2x1`).
+CLIP_SAMPLING = re.compile(r"(\d+)x(\d+)x(\d+)")
+# MMAction2 uniform sampling of N segments (`u48`).
+UNIFORM_SAMPLING = re.compile(r"u(\d+)")
+# `HxW`: an input or crop size (also a legacy part of its own, `512x1024`).
+INPUT_SIZE = re.compile(r"(\d+)x(\d+)")
+
+PROFILE_SHAPES = {
+    "schedule": SCHEDULE,
+    "clip-sampling": CLIP_SAMPLING,
+    "uniform-sampling": UNIFORM_SAMPLING,
+}
+
+
+def classify_profile(word: str, shapes: Sequence[str]) -> Optional[str]:
+    """The profile-only shape (of ``shapes``, names of PROFILE_SHAPES) that
+    ``word`` has, or None."""
+    for shape in shapes:
+        rx = PROFILE_SHAPES.get(shape)
+        if rx is not None and rx.fullmatch(word):
+            return shape
+    return None
+
+
+def numbers(kind: str, text: str) -> Dict[str, float]:
+    """The numbers a decoded token means, by its ``Token.kind`` and text.
+
+    The one place callers (the consistency rules) read figures from names:
+
+    - ``gpus-x-batch`` ``8xb32``, legacy ``8x2``, old ``b32x8``: ``{"gpus", "batch_per_gpu"}``
+    - ``epochs`` ``300e``: ``{"epochs"}``
+    - ``schedule`` ``1x``: ``{"epochs"}`` (``SCHEDULE_EPOCHS`` per ``x``, MMDetection)
+    - ``iterations`` ``40k``, ``30ki``: ``{"iterations"}``
+    - ``input-size`` ``512x1024``: ``{"height", "width"}`` (as written: first, second)
+    - ``resolution`` ``384px``: ``{"height", "width"}``
+    - ``clip-sampling`` ``32x2x1``: ``{"clip_len", "frame_interval", "num_clips"}``
+    - ``uniform-sampling`` ``u48``: ``{"num_segments"}``
+
+    Anything else, or a text that does not have the kind's shape: ``{}``.
+    """
+    t = text.lower()
+    if kind == "gpus-x-batch":
+        mt = GPUS_X_BATCH.fullmatch(t) or BATCH_NO_B.fullmatch(t)
+        if mt is not None:
+            return {"gpus": int(mt.group(1)), "batch_per_gpu": int(mt.group(2))}
+        mt = BATCH_OLD.fullmatch(t)
+        if mt is not None:
+            return {"gpus": int(mt.group(2)), "batch_per_gpu": int(mt.group(1))}
+        return {}
+    if kind == "epochs":
+        mt = EPOCHS.fullmatch(t)
+        return {"epochs": int(mt.group(1))} if mt else {}
+    if kind == "schedule":
+        mt = SCHEDULE.fullmatch(t)
+        return {"epochs": float(mt.group(1)) * SCHEDULE_EPOCHS} if mt else {}
+    if kind == "iterations":
+        mt = ITERATIONS.fullmatch(t)
+        return {"iterations": int(mt.group(1)) * 1000} if mt else {}
+    if kind == "input-size":
+        mt = INPUT_SIZE.fullmatch(t)
+        return {"height": int(mt.group(1)), "width": int(mt.group(2))} if mt else {}
+    if kind == "resolution":
+        mt = RESOLUTION.fullmatch(t)
+        return {"height": int(mt.group(1)), "width": int(mt.group(1))} if mt else {}
+    if kind == "clip-sampling":
+        mt = CLIP_SAMPLING.fullmatch(t)
+        if mt is None:
+            return {}
+        a, b, c = (int(x) for x in mt.groups())
+        return {"clip_len": a, "frame_interval": b, "num_clips": c}
+    if kind == "uniform-sampling":
+        mt = UNIFORM_SAMPLING.fullmatch(t)
+        return {"num_segments": int(mt.group(1))} if mt else {}
+    return {}
+# -- the numbers a word of a name gives (pure naming facts) ---------------------
+# Callers decide, by the profile, whether a word has that meaning at all: `1x`
+# is a schedule in MMDetection and a width multiplier in MMPretrain.
+
+# MMDetection's schedules count 12 epochs per `x` (`1x` = 12, `2x` = 24).
+EPOCHS_PER_SCHEDULE = 12
+
+
+def schedule_epochs(word: str) -> Optional[int]:
+    """``"2x"`` -> 24: the epochs of an MMDetection schedule word."""
+    mt = SCHEDULE.fullmatch(word)
+    if mt is None:
+        return None
+    epochs = float(mt.group(1)) * EPOCHS_PER_SCHEDULE
+    return int(epochs) if epochs.is_integer() else None
+
+
+def iteration_count(word: str) -> Optional[int]:
+    """``"40k"`` (or MMPose's ``"30ki"``) -> 40000 iterations."""
+    mt = ITERATIONS.fullmatch(word)
+    return int(mt.group(1)) * 1000 if mt else None
+
+
+def epoch_count(word: str) -> Optional[int]:
+    """``"300e"`` -> 300."""
+    mt = EPOCHS.fullmatch(word)
+    return int(mt.group(1)) if mt else None
+
+
+def input_size(word: str) -> Optional[Tuple[int, int]]:
+    """``"512x1024"`` -> ``(512, 1024)``: height x width, as names write it."""
+    mt = INPUT_SIZE.fullmatch(word)
+    return (int(mt.group(1)), int(mt.group(2))) if mt else None
+
+
+def clip_sampling(word: str) -> Optional[Tuple[int, int, int]]:
+    """``"32x2x1"`` -> ``(32, 2, 1)``: clip length x frame interval x clips."""
+    mt = CLIP_SAMPLING.fullmatch(word)
+    return (int(mt.group(1)), int(mt.group(2)), int(mt.group(3))) if mt else None
+
+
+def uniform_sampling(word: str) -> Optional[int]:
+    """``"u48"`` -> 48: frames sampled uniformly over the whole video."""
+    mt = UNIFORM_SAMPLING.fullmatch(word)
+    return int(mt.group(1)) if mt else None
+
+
+def gpus_batch(word: str) -> Optional[Tuple[int, int]]:
+    """``"8xb2"`` (or the legacy detection ``"8x2"``) -> ``(8, 2)``: GPUs and
+    images per GPU."""
+    mt = GPUS_X_BATCH.fullmatch(word) or BATCH_NO_B.fullmatch(word)
+    return (int(mt.group(1)), int(mt.group(2))) if mt else None

@@ -52,6 +52,13 @@ class Profile:
     vocabulary: str = ""            # data file of its words (relative to data/)
     zoo: str = ""                   # data file of its published models
     docs: str = ""                  # where the convention is documented
+    # How the decoder reads this profile's names (see naming/decoder.py):
+    joiner: str = "-"               # "_": legacy names join words of a part with `_` too
+    batch: Tuple[str, ...] = ("NxbM",)  # batch forms written normally: NxbM, NxM, bMxN
+    shapes: Tuple[str, ...] = ()    # profile-only word shapes (patterns.PROFILE_SHAPES)
+    rules_off: Tuple[str, ...] = ()     # name rules that do not apply to its names
+    urls: Tuple[str, ...] = ()      # where its checkpoints are published (host/path prefixes)
+    older: str = ""                 # profile of the older names its zoo still publishes
     extra: Mapping[str, object] = field(default_factory=dict)  # profile-specific data
 
     def covers_version(self, version: str) -> bool:
@@ -66,7 +73,8 @@ def _profile(data: Mapping[str, object]) -> Profile:
     parts = tuple(PartSpec(**p) for p in data.get("parts", ()))  # type: ignore[arg-type]
     known = {f for f in Profile.__dataclass_fields__ if f != "parts"}
     kwargs = {k: v for k, v in data.items() if k in known}
-    for k in ("distributions", "scopes", "checkpoints", "inferencers"):
+    for k in ("distributions", "scopes", "checkpoints", "inferencers", "batch", "shapes",
+              "rules_off", "urls"):
         if k in kwargs:
             kwargs[k] = tuple(kwargs[k])  # type: ignore[arg-type]
     return Profile(parts=parts, **kwargs)  # type: ignore[arg-type]

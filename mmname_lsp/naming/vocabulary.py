@@ -214,5 +214,21 @@ def default_vocabulary() -> Vocabulary:
     )
 
 
+def profile_additions(path: str) -> Dict[str, Entry]:
+    """The words a profile's vocabulary file (relative to the data folder) adds
+    to the shared ones; none when the file is the shared vocabulary itself."""
+    if not path or path == "vocabulary.json":
+        return {}
+    try:
+        raw = _load_json(path)
+    except (OSError, ValueError):
+        return {}
+    return {
+        tok: Entry(tok, e["kind"], e["meaning"], e.get("count", 0), e.get("paper"),
+                   e.get("paper_url"), e.get("preferred"))
+        for tok, e in raw.get("tokens", {}).items()
+    }
+
+
 def known_kinds(vocab: Vocabulary) -> Iterable[str]:
     return sorted({e.kind for e in vocab.entries.values()})

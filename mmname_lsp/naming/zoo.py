@@ -108,10 +108,10 @@ def _bundled() -> Zoo:
     return Zoo(raw["models"], raw["checkpoints"], raw["configs"])
 
 
-def installed_model_index() -> Optional[Path]:
-    """Path of an installed mmpretrain's ``.mim/model-index.yml``, without importing it."""
+def installed_model_index(package: str = "mmpretrain") -> Optional[Path]:
+    """Path of an installed ``package``'s ``.mim/model-index.yml``, without importing it."""
     try:
-        spec = importlib.util.find_spec("mmpretrain")
+        spec = importlib.util.find_spec(package)
     except (ImportError, ValueError):
         return None
     if spec is None or not spec.submodule_search_locations:
@@ -164,8 +164,11 @@ def _metafile_entry(m: Dict[str, Any], papers: Dict[Any, Any]) -> Dict[str, Any]
     md = m.get("Metadata") or {}
     weights = m.get("Weights") if isinstance(m.get("Weights"), str) else None
     top1 = None
-    for res in m.get("Results") or []:
-        metrics = (res or {}).get("Metrics") or {}
+    results = m.get("Results") or []
+    if isinstance(results, dict):  # MMSegmentation writes one result as a mapping
+        results = [results]
+    for res in results:
+        metrics = (res or {}).get("Metrics") or {} if isinstance(res, dict) else {}
         if "Top 1 Accuracy" in metrics:
             top1 = metrics["Top 1 Accuracy"]
             break
@@ -205,4 +208,41 @@ def default_zoo() -> Zoo:
     index = installed_model_index()
     if index is not None:
         zoo = zoo.merged(read_model_index(index))
+    return zoo
+
+
+def _installed_version(distributions: Iterable[str]) -> Optional[str]:
+    from importlib import metadata
+
+    for dist in distributions:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+        except Exception:  # noqa: BLE001 - a broken installation is no version
+            return None
+    return None
+
+
+@lru_cache(maxsize=16)
+def profile_zoo(name: str) -> Zoo:
+    """The published models of profile ``name``: its bundled zoo, merged with
+    the installed package's model index when the installed version is one the
+    profile describes (read as data, never imported).  Unknown names and the
+    ``shared`` profile get MMPretrain's zoo."""
+    from mmname_lsp.naming.profiles import get_profile
+
+    profile = get_profile(name)
+    if profile is None or profile.zoo in ("", "zoo.json"):
+        return default_zoo()
+    try:
+        raw = json.loads((DATA_DIR / profile.zoo).read_text(encoding="utf-8"))
+        zoo = Zoo(raw["models"], raw["checkpoints"], raw["configs"])
+    except (OSError, ValueError, KeyError):
+        zoo = Zoo({}, {}, {})
+    version = _installed_version(profile.distributions)
+    if version is not None and profile.covers_version(version):
+        index = installed_model_index(profile.package)
+        if index is not None:
+            zoo = zoo.merged(read_model_index(index))
     return zoo

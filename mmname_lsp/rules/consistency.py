@@ -13,6 +13,17 @@ silent, and well-known defaults are never contradictions (a name without
 Pure functions: no editor protocol types, no file access.  Offsets of findings
 and facts index ``decoded.input`` (usually the config's file name or path).
 
+Words mean what the repository's convention (its *profile*) makes them mean:
+``1x`` is a 12-epoch schedule in MMDetection and a width multiplier in
+MMPretrain; ``512x1024`` is a crop of height x width in MMSegmentation, and
+``256x192`` an input of height x width that MMPose configs write as
+``(192, 256)``.  Each family of the OpenMMLab repositories has the checks that
+its words give a meaning to (:func:`family_checks`); the profile comes from the
+caller, else from the config's ``default_scope``, else MMPretrain.  Which model
+and dataset classes an algorithm or dataset word names in a sister repository
+is learned from its real configs (``data/class_words.json``, written by
+``scripts/build_class_words.py``); a word or class not learned is not compared.
+
 Example::
 
     cfg = resolve_config("configs/resnet/resnet50_8xb32_in1k.py")
@@ -24,12 +35,15 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from mmname_lsp.codes import RULES
 from mmname_lsp.configs import ResolvedConfig, Unresolved, Value
+from mmname_lsp.data import class_words
 from mmname_lsp.naming import model as m
-from mmname_lsp.naming.model import Decoded, Token
+from mmname_lsp.naming import patterns
+from mmname_lsp.naming.model import Decoded, Part, Token
+from mmname_lsp.naming.profiles import get_profile
 
 __all__ = [
     "AGREE",
@@ -40,8 +54,13 @@ __all__ = [
     "Outcome",
     "Related",
     "TokenFact",
+    "algorithm_phrase",
     "check_consistency",
+    "dataset_phrase",
     "evaluate",
+    "family_checks",
+    "family_of",
+    "train_dataset_classes",
 ]
 
 
@@ -113,7 +132,83 @@ CHECKS: Dict[str, str] = {
     "MMN313": "mixup/cutmix vs model.train_cfg.augments",
     "MMN314": "lbs vs head loss",
     "MMN315": "headless vs model.head/train_dataloader",
+    "MMN316": "1x/2x schedule vs train_cfg.max_epochs (x RepeatDataset.times)",
+    "MMN317": "40k iterations vs train_cfg.max_iters",
+    "MMN318": "HxW vs the train pipeline's crop or input size",
+    "MMN319": "clip sampling vs SampleFrames/UniformSample",
 }
+
+# -- families: which words mean what ------------------------------------------------
+
+MMPRETRAIN = "mmpretrain"
+# The OpenMMLab families whose words the checks know, by import package.
+_PACKAGE_FAMILY = {
+    "mmpretrain": MMPRETRAIN,
+    "mmcls": MMPRETRAIN,
+    "mmdet": "mmdet",
+    "mmseg": "mmseg",
+    "mmpose": "mmpose",
+    "mmaction": "mmaction2",
+    "mmaction2": "mmaction2",
+}
+_COMMON = ("MMN301", "MMN302", "MMN303", "MMN304", "MMN305", "MMN307", "MMN308",
+           "MMN311", "MMN312", "MMN317")
+# The checks each family's words give a meaning to.  MMPretrain's size words,
+# depths, `NNNpx`, batch augments and `headless` are its own; `1x` is a schedule
+# only in MMDetection, `HxW` a crop in MMSegmentation and an input in MMPose,
+# `32x2x1`/`u48` a clip sampling only in MMAction2.
+_FAMILY_CODES: Dict[str, Tuple[str, ...]] = {
+    MMPRETRAIN: tuple(f"MMN3{i:02d}" for i in range(1, 16)),
+    "mmdet": _COMMON + ("MMN316",),
+    "mmseg": _COMMON + ("MMN318",),
+    "mmpose": _COMMON + ("MMN318",),
+    "mmaction2": _COMMON + ("MMN319",),
+}
+# Order of the two numbers of an input size in the content, per family: the
+# names write height x width everywhere; MMSegmentation's `crop_size` is
+# (h, w), MMPose's `input_size` (w, h).
+_SIZE_ORDER = {"mmseg": "hw", "mmpose": "wh"}
+# Pipeline steps holding the size, per family: type -> key (first found wins,
+# the last such step of the pipeline counts).
+_FAMILY_SIZE_OPS: Dict[str, Dict[str, str]] = {
+    "mmseg": {"RandomCrop": "crop_size"},
+    "mmpose": {"TopdownAffine": "input_size", "BottomupRandomAffine": "input_size"},
+}
+# Config keys holding the size when no pipeline step gives it.
+_FAMILY_SIZE_KEYS = {
+    "mmseg": ("model.data_preprocessor.size", "crop_size"),
+    "mmpose": ("codec.input_size",),
+}
+_SAMPLERS = frozenset({"SampleFrames", "SampleAVAFrames", "DenseSampleFrames"})
+_UNIFORM_SAMPLERS = frozenset({"UniformSample", "UniformSampleFrames"})
+# A dataset wrapper's inner datasets: one under `dataset`, several under `datasets`.
+_FAMILY_WRAPPERS = frozenset({"RepeatDataset", "ClassBalancedDataset", "KFoldDataset",
+                              "ConcatDataset", "CombinedDataset", "MultiImageMixDataset"})
+# Words of a data part that say how the data is given, not which data.
+_DATA_FORM = frozenset({"rgb", "flow", "audio", "feature", "keypoint", "2d", "3d",
+                        "skeleton", "heatmap", "rawframes", "video"})
+
+
+def family_of(profile: Any) -> Optional[str]:
+    """The family whose meanings a profile's words have (``"mmdet3"`` ->
+    ``"mmdet"``, or a profile object by its name), or None for a profile that
+    is none of them."""
+    if not isinstance(profile, str):
+        profile = getattr(profile, "name", None)
+    if not isinstance(profile, str) or not profile:
+        return None
+    found = get_profile(profile)
+    if found is not None and found.package in _PACKAGE_FAMILY:
+        return _PACKAGE_FAMILY[found.package]
+    for prefix in sorted(_PACKAGE_FAMILY, key=len, reverse=True):
+        if profile.lower().startswith(prefix):
+            return _PACKAGE_FAMILY[prefix]
+    return None
+
+
+def family_checks(family: str) -> Tuple[str, ...]:
+    """The codes of the checks that apply to names of ``family``."""
+    return _FAMILY_CODES.get(family, ())
 
 # -- vocabularies of the checks -------------------------------------------------
 
@@ -444,8 +539,12 @@ def _cls(name: str) -> str:
 
 
 class _Run:
-    def __init__(self, decoded: Decoded, resolved: ResolvedConfig) -> None:
+    def __init__(
+        self, decoded: Optional[Decoded], resolved: ResolvedConfig, family: str
+    ) -> None:
         self.decoded = decoded
+        self.family = family
+        self.codes = frozenset(family_checks(family))
         self.cfg = _Config(resolved)
         self.outcomes: List[Outcome] = []
         self.facts: Dict[Tuple[int, int], List[str]] = {}
@@ -492,7 +591,10 @@ class _Run:
 
     def run(self) -> None:
         d = self.decoded
-        if not d.parts:
+        if d is None or not d.parts:
+            return
+        if self.family != MMPRETRAIN:
+            self.run_family()
             return
         training = self.tokens_of((m.TRAINING,))
         module = self.tokens_of((m.MODULE,))
@@ -536,11 +638,83 @@ class _Run:
         if headless is not None and headless.tokens:
             self.headless(headless.tokens[0])
 
+    def run_family(self) -> None:
+        """The checks of a sister repository's name: each word by the meaning
+        its family gives it (the decoder's kind, else the word's shape)."""
+        d = self.decoded
+        on = self.codes.__contains__
+        # The first size of the data parts is the training data's; a later one
+        # belongs to a testing dataset (`..._cityscapes-512x1024_dark-zurich-1920x1080`).
+        data_parts = [p for p in d.parts if p.role == m.DATA] or list(d.parts[-1:])
+        sizes = [t for p in data_parts for t in p.tokens if _is_size(t)]
+        train_size = sizes[0] if sizes else None
+        for part in d.parts:
+            for tok in part.tokens:
+                kind = self.family_kind(tok, part, train_size)
+                if kind == "gpus-x-batch" and on("MMN301"):
+                    self.batch(tok)
+                elif kind == "epochs" and on("MMN303"):
+                    self.epochs(tok)
+                elif kind == "schedule" and on("MMN316"):
+                    self.schedule(tok)
+                elif kind == "iterations" and on("MMN317"):
+                    self.iterations(tok)
+                elif kind == "input-size" and on("MMN318"):
+                    self.input_size(tok)
+                elif kind in ("clip-sampling", "uniform-sampling") and on("MMN319"):
+                    self.sampling(tok, kind)
+                elif tok.kind == "scheduler" and tok.text in ("coslr", "steplr"):
+                    self.scheduler(tok)
+                elif tok.kind == "precision" and tok.text in ("amp", "fp16"):
+                    self.precision(tok)
+                elif tok.kind == "patch" and _PATCH.fullmatch(tok.text):
+                    self.patch(tok)
+                elif tok.kind == "window" and _WINDOW.fullmatch(tok.text):
+                    self.window(tok)
+        alg = algorithm_phrase(d, self.family)
+        if alg is not None and on("MMN312"):
+            self.family_class("MMN312", alg, "algorithm")
+        data = dataset_phrase(d, self.family)
+        if data is not None and on("MMN311"):
+            self.family_class("MMN311", data, "dataset")
+
+    def family_kind(self, tok: Token, part: Part, train_size: Optional[Token]) -> Optional[str]:
+        """What a word of a sister repository's name says, by the decoder's
+        kind where it has one, else by its shape where the family gives that
+        shape one meaning."""
+        fam, text, kind = self.family, tok.text, tok.kind
+        if _is_size(tok):
+            return "input-size" if tok is train_size else None
+        if kind in ("schedule", "iterations", "epochs", "clip-sampling", "uniform-sampling"):
+            return kind
+        if kind == "gpus-x-batch" or kind.startswith("batch"):
+            if patterns.GPUS_X_BATCH.fullmatch(text):
+                return "gpus-x-batch"
+            # `8x2` without `b`: GPUs x batch in the detection repositories only.
+            if fam in ("mmdet", "mmseg") and patterns.BATCH_NO_B.fullmatch(text):
+                return "gpus-x-batch"
+            return None
+        if part.role in (m.ALGORITHM, m.MODULE) and kind not in ("unknown", "variant"):
+            return None
+        if fam == "mmdet" and patterns.schedule_epochs(text) is not None:
+            return "schedule"
+        if fam == "mmaction2" and patterns.clip_sampling(text) is not None:
+            return "clip-sampling"
+        if fam == "mmaction2" and patterns.uniform_sampling(text) is not None:
+            return "uniform-sampling"
+        return None
+
     # -- the checks -----------------------------------------------------------
 
     def batch(self, tok: Token) -> None:
-        g, b = (int(x) for x in _GXB.fullmatch(tok.text).groups())
+        g, b = patterns.gpus_batch(tok.text)
         bs = self.cfg.scalar("train_dataloader.batch_size", (int,))
+        if bs is None and self.cfg.present("train_dataloader") is None:
+            # A config from before MMEngine: `data = dict(samples_per_gpu=2)`.
+            legacy = self.cfg.scalar("data.samples_per_gpu", (int,))
+            if legacy is not None:
+                return self.batch_legacy(tok, b, legacy)
+        sep = tok.text[len(str(g)):-len(str(b))]  # `xb`, or legacy `x`
         base = self.cfg.scalar("auto_scale_lr.base_batch_size", (int,))
         accum = self.cfg.scalar("optim_wrapper.accumulative_counts", (int,))
         if bs is not None:
@@ -553,6 +727,12 @@ class _Run:
         per_gpu_ok = bs is not None and (
             bs.value == b or (accum is not None and accum.value > 1 and bs.value * accum.value == b)
         )
+        items = self._images_per_item() if bs is not None and not per_gpu_ok else None
+        per_item = 1
+        if items is not None and bs.value * items[0] == b:
+            # One item of the dataset holds several images or clips.
+            self.fact(tok, _fact(items[1], items[2]))
+            per_gpu_ok, per_item = True, items[0]
         # MMN301: images per GPU.
         if bs is None:
             self.unknown("MMN301", tok)
@@ -576,7 +756,7 @@ class _Run:
             self.contradict(
                 "MMN301",
                 tok,
-                f"{gpus}xb{per_gpu}",
+                f"{gpus}{sep}{per_gpu}",
                 related,
                 said=b,
                 actual=f"train_dataloader.batch_size = {per_gpu}",
@@ -584,12 +764,13 @@ class _Run:
         # MMN302: total batch size; not repeated when the per-GPU size is wrong.
         if base is None:
             self.unknown("MMN302", tok)
-        elif base.value == g * b:
+        elif g * b in (base.value, base.value * per_item):
+            # The total counts images or clips; `base_batch_size` may count items.
             self.agree("MMN302", tok)
         elif bs is not None and not per_gpu_ok:
             self.unknown("MMN302", tok)
         else:
-            repl = f"{base.value // b}xb{b}" if b > 0 and base.value % b == 0 else None
+            repl = f"{base.value // b}{sep}{b}" if b > 0 and base.value % b == 0 else None
             self.contradict(
                 "MMN302",
                 tok,
@@ -600,36 +781,32 @@ class _Run:
             )
 
     def epochs(self, tok: Token) -> None:
-        code = "MMN303"
-        n = int(_EPOCHS.fullmatch(tok.text).group(1))
-        cfg = self.cfg.get("train_cfg")
-        max_epochs = self.cfg.scalar("train_cfg.max_epochs", (int,))
-        if cfg is None or not isinstance(cfg.value, dict) or max_epochs is None:
-            self.unknown(code, tok)
-            return
-        train_cfg = cfg.value
-        loop = train_cfg.get("type")
-        if isinstance(loop, Unresolved) or isinstance(train_cfg.get("by_epoch"), Unresolved):
-            self.unknown(code, tok)
-            return
-        by_epoch = train_cfg.get("by_epoch")
-        iter_based = (
-            "max_iters" in train_cfg
-            or (isinstance(loop, str) and "Iter" in loop)
-            or by_epoch is False
+        n = patterns.epoch_count(tok.text)
+        self.compare_epochs("MMN303", tok, n, lambda total: f"{total}e")
+
+    def schedule(self, tok: Token) -> None:
+        # `2x` is 24 epochs; `3x` may be 12 epochs of a dataset repeated 3 times.
+        n = patterns.schedule_epochs(tok.text)
+        per = patterns.EPOCHS_PER_SCHEDULE
+        self.compare_epochs(
+            "MMN316", tok, n, lambda total: f"{total // per}x" if total % per == 0 else None
         )
-        epoch_based = loop == "EpochBasedTrainLoop" or by_epoch is True or loop is None
-        if iter_based or not epoch_based:
+
+    def compare_epochs(
+        self, code: str, tok: Token, n: Optional[int], spell: Callable[[int], Optional[str]]
+    ) -> None:
+        """The name's ``n`` epochs against the config's epoch budget, which
+        may count the repeats of a ``RepeatDataset`` (``max_epochs x times``)."""
+        budget = self._epoch_budget()
+        repeat = self._repeats() if budget is not None else None
+        if n is None or budget is None or repeat is None:
             self.unknown(code, tok)
             return
-        repeat = self._repeats()
-        if repeat is None:
-            self.unknown(code, tok)
-            return
+        key, max_epochs = budget
         times, times_key, times_value = repeat
-        self.fact(tok, _fact("train_cfg.max_epochs", max_epochs))
-        related = [_related("train_cfg.max_epochs", max_epochs)]
-        actual = f"train_cfg.max_epochs = {max_epochs.value}"
+        self.fact(tok, _fact(key, max_epochs))
+        related = [_related(key, max_epochs)]
+        actual = f"{key} = {max_epochs.value}"
         if times_value is not None:
             # 24 epochs of a dataset repeated 10 times is `240e`.
             self.fact(tok, _fact(times_key, times_value))
@@ -638,25 +815,341 @@ class _Run:
         if n in (max_epochs.value, max_epochs.value * times):
             self.agree(code, tok)
         else:
+            related += self._stale(key, max_epochs, ("max_epochs", "runner.max_epochs"))
             self.contradict(
-                code,
-                tok,
-                f"{max_epochs.value * times}e",
-                related,
-                said=n,
-                actual=actual,
+                code, tok, spell(max_epochs.value * times), related, said=n, actual=actual
             )
+
+    def _epoch_budget(self) -> Optional[Tuple[str, Value]]:
+        """(key, Value) of the epochs an epoch-based config trains for:
+        ``train_cfg.max_epochs``, or before MMEngine ``runner.max_epochs`` or
+        ``total_epochs``; None when the config trains by iterations or the
+        loop is not statically known."""
+        cfg = self.cfg.get("train_cfg")
+        max_epochs = self.cfg.scalar("train_cfg.max_epochs", (int,))
+        if cfg is not None and isinstance(cfg.value, dict) and max_epochs is not None:
+            train_cfg = cfg.value
+            loop = train_cfg.get("type")
+            if isinstance(loop, Unresolved) or isinstance(train_cfg.get("by_epoch"), Unresolved):
+                return None
+            by_epoch = train_cfg.get("by_epoch")
+            iter_based = (
+                "max_iters" in train_cfg
+                or (isinstance(loop, str) and "Iter" in loop)
+                or by_epoch is False
+            )
+            epoch_based = (
+                (isinstance(loop, str) and loop.endswith("EpochBasedTrainLoop"))
+                or by_epoch is True
+                or loop is None
+            )
+            if iter_based or not epoch_based:
+                return None
+            return "train_cfg.max_epochs", max_epochs
+        if self.cfg.present("train_cfg.max_iters") is not None:
+            return None
+        runner = self.cfg.scalar("runner.type", (str,))
+        legacy = self.cfg.scalar("runner.max_epochs", (int,))
+        if legacy is not None and (runner is None or "Epoch" in runner.value):
+            return "runner.max_epochs", legacy
+        total = self.cfg.scalar("total_epochs", (int,))
+        if total is not None and runner is None:
+            return "total_epochs", total
+        return None
+
+    def _iter_budget(self) -> Optional[Tuple[str, Value]]:
+        """(key, Value) of the iterations an iteration-based config trains
+        for: ``train_cfg.max_iters``, or before MMEngine ``runner.max_iters``."""
+        v = self.cfg.scalar("train_cfg.max_iters", (int,))
+        if v is not None:
+            loop = self.cfg.present("train_cfg.type")
+            if loop is not None and not (isinstance(loop.value, str) and "Iter" in loop.value):
+                return None
+            return "train_cfg.max_iters", v
+        if self.cfg.present("train_cfg.max_epochs") is not None:
+            return None
+        runner = self.cfg.scalar("runner.type", (str,))
+        legacy = self.cfg.scalar("runner.max_iters", (int,))
+        if legacy is not None and (runner is None or "Iter" in runner.value):
+            return "runner.max_iters", legacy
+        return None
+
+    def iterations(self, tok: Token) -> None:
+        code = "MMN317"
+        n = patterns.iteration_count(tok.text)
+        budget = self._iter_budget()
+        if n is None or budget is None:
+            self.unknown(code, tok)
+            return
+        key, v = budget
+        self.fact(tok, _fact(key, v))
+        if v.value == n:
+            self.agree(code, tok)
+            return
+        suffix = tok.text[len(str(n // 1000)):]  # `k`, or MMPose's `ki`
+        repl = f"{v.value // 1000}{suffix}" if v.value % 1000 == 0 and v.value > 0 else None
+        related = [_related(key, v)] + self._stale(key, v, ("max_iters", "runner.max_iters"))
+        self.contradict(code, tok, repl, related, said=n, actual=f"{key} = {v.value}")
+
+    def _stale(self, key: str, v: Value, others: Sequence[str]) -> List[Related]:
+        """Places that set the same budget to another value with no effect: a
+        top-level variable set after a base used it (``max_iters = 90000``),
+        or a key from before MMEngine that it ignores (``runner``)."""
+        out = []
+        for other in others:
+            if other == key:
+                continue
+            o = self.cfg.scalar(other, (int,))
+            if o is not None and o.value != v.value:
+                why = "ignored by MMEngine" if other.startswith("runner") else "unused"
+                out.append(_related(other, o, f"{o.value} ({why})"))
+        return out
+
+    def batch_legacy(self, tok: Token, b: int, legacy: Value) -> None:
+        """Images per GPU of a config from before MMEngine."""
+        self.fact(tok, _fact("data.samples_per_gpu", legacy))
+        if legacy.value == b:
+            self.agree("MMN301", tok)
+            return
+        g = patterns.gpus_batch(tok.text)[0]
+        sep = tok.text[len(str(g)):-len(str(b))]  # `xb`, or legacy `x`
+        self.contradict(
+            "MMN301",
+            tok,
+            f"{g}{sep}{legacy.value}",
+            [_related("data.samples_per_gpu", legacy)],
+            said=b,
+            actual=f"data.samples_per_gpu = {legacy.value}",
+        )
+
+    # -- sister repositories: sizes, sampling, classes ----------------------------
+
+    def leaves(self, loader: str) -> List[str]:
+        """Key paths of the datasets a loader reads, through wrappers
+        (``RepeatDataset.dataset``, ``ConcatDataset.datasets``)."""
+        out: List[str] = []
+        todo = [(f"{loader}.dataset", 0)]
+        while todo and len(out) < 16:
+            key, depth = todo.pop(0)
+            t = self.cfg.scalar(f"{key}.type", (str,))
+            if t is None or _cls(t.value) not in _FAMILY_WRAPPERS or depth > 4:
+                out.append(key)
+                continue
+            inner = self.cfg.present(f"{key}.datasets")
+            if inner is not None and isinstance(inner.value, (list, tuple)):
+                todo.extend((f"{key}.datasets.{i}", depth + 1) for i in range(len(inner.value)))
+            else:
+                todo.append((f"{key}.dataset", depth + 1))
+        return out
+
+    def pipeline_steps(self, loader: str, types: Iterable[str]) -> List[Tuple[str, Value]]:
+        """(key, Value) of the last step of each of the loader's pipelines whose
+        type is one of ``types``."""
+        wanted = frozenset(types)
+        found = []
+        for leaf in self.leaves(loader):
+            v = self.cfg.get(f"{leaf}.pipeline")
+            if v is None or not isinstance(v.value, list):
+                continue
+            last = None
+            for i, step in enumerate(v.value):
+                if isinstance(step, dict) and isinstance(step.get("type"), str):
+                    if _cls(step["type"]) in wanted:
+                        last = i
+            if last is not None:
+                sv = self.cfg.get(f"{leaf}.pipeline.{last}")
+                if sv is not None and isinstance(sv.value, dict):
+                    found.append((f"{leaf}.pipeline[{last}]", sv))
+        return found
+
+    def input_size(self, tok: Token) -> None:
+        code = "MMN318"
+        said = patterns.input_size(tok.text)
+        found = self._family_size()
+        if said is None or found is None:
+            self.unknown(code, tok)
+            return
+        key, v, size = found
+        self.fact(tok, _fact(key, v))
+        if size == said:
+            self.agree(code, tok)
+            return
+        order = "(width, height)" if _SIZE_ORDER[self.family] == "wh" else "(height, width)"
+        self.contradict(
+            code,
+            tok,
+            f"{size[0]}x{size[1]}",
+            [_related(key, v)],
+            said=f"{said[0]}x{said[1]} (height x width)",
+            actual=f"{key} = {v.value!r}, {order}",
+        )
+
+    def _family_size(self) -> Optional[Tuple[str, Value, Tuple[int, int]]]:
+        """(key, Value, (height, width)) of the size a sister repository's
+        training crops or warps its inputs to."""
+        ops = _FAMILY_SIZE_OPS.get(self.family, {})
+        candidates: List[Tuple[str, Value]] = []
+        for key, step in self.pipeline_steps("train_dataloader", ops):
+            arg = ops[_cls(step.value["type"])]
+            sv = self.cfg.get(f"{key.replace('[', '.').rstrip(']')}.{arg}")
+            if sv is not None:
+                candidates.append((f"{key}.{arg}", sv))
+        if not candidates:
+            for key in _FAMILY_SIZE_KEYS.get(self.family, ()):
+                sv = self.cfg.get(key)
+                if sv is not None:
+                    candidates.append((key, sv))
+                    break
+        for key, sv in candidates[:1]:
+            pair = _pair(sv.value)
+            if pair is None:
+                return None
+            if _SIZE_ORDER.get(self.family) == "wh":
+                pair = (pair[1], pair[0])
+            return key, sv, pair
+        return None
+
+    def sampling(self, tok: Token, kind: str) -> None:
+        code = "MMN319"
+        uniform = kind == "uniform-sampling"
+        loader = "train_dataloader"
+        # A test-only config samples for testing: its clip count is the views.
+        test_only = self.cfg.present("train_dataloader") is None
+        if test_only:
+            loader = "test_dataloader"
+        steps = self.pipeline_steps(loader, _UNIFORM_SAMPLERS if uniform else _SAMPLERS)
+        if not steps:
+            self.unknown(code, tok)
+            return
+        key, v = steps[0]
+        step = v.value
+        shown = _show_step(step)
+        clip = step.get("clip_len")
+        interval = step.get("frame_interval", 1)
+        clips = step.get("num_clips", 1)
+        if not all(_int(x) is not None for x in (clip, interval, clips)):
+            self.unknown(code, tok)
+            return
+        self.fact(tok, _fact(key, v, shown))
+        if uniform:
+            n = patterns.uniform_sampling(tok.text)
+            if n == clip:
+                self.agree(code, tok)
+                return
+            self.contradict(code, tok, f"u{clip}", [_related(key, v, shown)],
+                            said=f"{n} frames sampled uniformly", actual=shown)
+            return
+        said = patterns.clip_sampling(tok.text)
+        readings = [(clip, interval, clips)]
+        rate = self._slowfast_rate()
+        if rate:
+            # SlowFast names its slow pathway: every `rate`-th sampled frame.
+            readings.append((clip // rate, interval * rate, clips))
+        width = 2 if test_only else 3
+        if any(said[:width] == r[:width] for r in readings):
+            self.agree(code, tok)
+            return
+        repl = None if test_only else "x".join(str(x) for x in readings[-1])
+        self.contradict(
+            code,
+            tok,
+            repl,
+            [_related(key, v, shown)],
+            said="clip length {} x frame interval {} x {} clips".format(*said),
+            actual=shown,
+        )
+
+    def _slowfast_rate(self) -> Optional[int]:
+        """The slow pathway's resample rate of a SlowFast backbone, else None."""
+        t = self.cfg.scalar("model.backbone.type", (str,))
+        if t is None or _cls(t.value) != "ResNet3dSlowFast":
+            return None
+        rate = self.cfg.scalar("model.backbone.resample_rate", (int,))
+        if rate is None:
+            if self.cfg.present("model.backbone.resample_rate") is not None:
+                return None
+            return 8  # the backbone's default
+        return rate.value if rate.value > 0 else None
+
+    def family_class(self, code: str, tok: Token, what: str) -> None:
+        """An algorithm (``model.type``) or dataset (the training dataset
+        classes) word of a sister repository against the classes its real
+        configs use with that word."""
+        if what == "algorithm":
+            v = self.cfg.scalar("model.type", (str,))
+            found = [("model.type", v)] if v is not None else None
+        else:
+            found = self.dataset_classes()
+        if not found:
+            self.unknown(code, tok)
+            return
+        for key, v in found:
+            self.fact(tok, _fact(key, v))
+        words = _learned(self.family, what)
+        phrase = tok.text.lower()
+        accepted = words.get(phrase, ())
+        classes = [_cls(v.value) for _, v in found]
+        if any(c in accepted or _names(c, phrase) for c in classes):
+            self.agree(code, tok)
+            return
+        known = _known_classes(self.family, what)
+        if not accepted or not all(c in known for c in classes):
+            # A new word, or a class that names no algorithm or dataset.
+            self.unknown(code, tok)
+            return
+        said = " or ".join(sorted(accepted))
+        actual = ", ".join(repr(c) for c in classes)
+        if what == "algorithm":
+            actual = f"model.type = {actual}"
+        self.contradict(
+            code, tok, None, [_related(key, v) for key, v in found], said=said, actual=actual
+        )
+
+    def dataset_classes(self) -> Optional[List[Tuple[str, Value]]]:
+        """(key, Value) of the type of every dataset the config trains on (or
+        tests on, when it does not train); None when one is unknown."""
+        loader = "train_dataloader"
+        if self.cfg.present("train_dataloader") is None:
+            loader = "test_dataloader"
+        out = []
+        for leaf in self.leaves(loader):
+            t = self.cfg.scalar(f"{leaf}.type", (str,))
+            if t is None:
+                return None
+            out.append((f"{leaf}.type", t))
+        return out
+
+    def _images_per_item(self) -> Optional[Tuple[int, str, Value]]:
+        """(count, key, Value) when one item of the training dataset holds
+        several samples: MMDetection's ReID triplets (``num_ids x
+        ins_per_id`` images), MMAction2's ``RepeatAugDataset`` (``num_repeats``
+        clips of one video)."""
+        for leaf in self.leaves("train_dataloader"):
+            ids = self.cfg.scalar(f"{leaf}.triplet_sampler.num_ids", (int,))
+            per = self.cfg.scalar(f"{leaf}.triplet_sampler.ins_per_id", (int,))
+            if ids is not None and per is not None:
+                v = self.cfg.get(f"{leaf}.triplet_sampler")
+                return ids.value * per.value, f"{leaf}.triplet_sampler", v
+            t = self.cfg.scalar(f"{leaf}.type", (str,))
+            rep = self.cfg.scalar(f"{leaf}.num_repeats", (int,))
+            if t is not None and _cls(t.value) == "RepeatAugDataset" and rep is not None:
+                return rep.value, f"{leaf}.num_repeats", rep
+        return None
 
     def _repeats(self) -> Optional[Tuple[int, str, Optional[Value]]]:
         """How many times ``RepeatDataset`` wrappers repeat the training data:
         (times, key of the last ``times``, its Value or None when there is no
         wrapper); None when a ``times`` is not statically known."""
         cfg = self.cfg
+        loader = cfg.present("train_dataloader")
+        if loader is not None and not isinstance(loader.value, dict):
+            # `train_dataloader = dict(...),`: a tuple, whose wrappers we cannot see.
+            return None
         key = "train_dataloader.dataset"
         times, last_key, last = 1, "", None
         for _ in range(4):
             t = cfg.scalar(f"{key}.type", (str,))
-            if t is None or _cls(t.value) not in _WRAPPERS:
+            if t is None or _cls(t.value) not in _WRAPPERS | _FAMILY_WRAPPERS:
                 break
             if _cls(t.value) == "RepeatDataset":
                 v = cfg.scalar(f"{key}.times", (int,))
@@ -1098,6 +1591,132 @@ def _is_lr(t: str, entry: dict) -> bool:
     return True
 
 
+def _is_size(tok: Token) -> bool:
+    """An ``HxW`` input or crop size (the decoder's kind, or its shape where
+    the MMPretrain reading calls it a resolution)."""
+    if tok.kind == "input-size":
+        return True
+    return tok.kind == "resolution" and patterns.input_size(tok.text) is not None
+
+
+def _pair(value: Any) -> Optional[Tuple[int, int]]:
+    """``512`` -> ``(512, 512)``; ``(512, 1024)`` -> ``(512, 1024)``; else None."""
+    n = _int(value)
+    if n is not None:
+        return n, n
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        a, b = _int(value[0]), _int(value[1])
+        if a is not None and b is not None:
+            return a, b
+    return None
+
+
+def _show_step(step: dict) -> str:
+    """``SampleFrames(clip_len=32, frame_interval=2, num_clips=1)``."""
+    args = ", ".join(
+        f"{k}={step[k]!r}" for k in ("clip_len", "frame_interval", "num_clips") if k in step
+    )
+    return f"{_cls(str(step.get('type')))}({args})"
+
+
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _core(cls: str) -> str:
+    """What a class name says: ``CityscapesDataset`` -> ``cityscapes``,
+    ``FasterRCNN`` -> ``fasterrcnn``."""
+    return _alnum(cls).replace("dataset", "")
+
+
+def _names(cls: str, phrase: str) -> bool:
+    """Whether a class's own name spells the word (``coco`` and
+    ``CocoDataset``, ``libra-faster-rcnn`` and ``FasterRCNN``)."""
+    core, said = _core(cls), _alnum(phrase)
+    if len(core) < 4 or len(said) < 4:
+        # Short words only as the start (`ava21` and `AVADataset`).
+        return len(core) >= 3 and said.startswith(core) or (core == said and bool(core))
+    return core in said or said in core
+
+
+def _learned(family: str, what: str) -> Dict[str, Tuple[str, ...]]:
+    """phrase -> classes its family's real configs use with it."""
+    table = class_words().get(family, {}).get(what, {})
+    return {k: tuple(v) for k, v in table.items() if isinstance(v, list)}
+
+
+def _known_classes(family: str, what: str) -> frozenset:
+    """The classes that name an algorithm or a dataset in ``family``: every
+    model class learned for an algorithm word; a dataset class only when
+    some word it was learned for spells it (``CocoDataset`` for ``coco``),
+    so that format classes (``VideoDataset`` for ``kinetics400``) never
+    contradict a dataset word."""
+    out = set()
+    for phrase, classes in _learned(family, what).items():
+        for c in classes:
+            if what == "algorithm" or _names(c, phrase):
+                out.add(c)
+    return frozenset(out)
+
+
+def _span_token(d: Decoded, start: int, end: int, kind: str) -> Token:
+    return Token(d.input[start:end], start, end, kind, "")
+
+
+def algorithm_phrase(d: Decoded, family: str) -> Optional[Token]:
+    """The words of a sister repository's name that name its algorithm: the
+    algorithm part, else the first part (MMDetection, MMPose and MMAction2
+    write the algorithm first); None for a name of one part."""
+    if family == MMPRETRAIN or len(d.parts) < 2:
+        return None
+    part = d.part(m.ALGORITHM) or d.parts[0]
+    return _span_token(d, part.start, part.end, "algorithm")
+
+
+def dataset_phrase(d: Decoded, family: str) -> Optional[Token]:
+    """The words of a sister repository's name that name its training
+    dataset: the first data part (else the last part) without its size and
+    modality words (``cityscapes-512x1024`` -> ``cityscapes``,
+    ``kinetics400-rgb`` -> ``kinetics400``)."""
+    if family == MMPRETRAIN or len(d.parts) < 2:
+        return None
+    part = d.part(m.DATA) or d.parts[-1]
+    kept = [
+        t for t in part.tokens
+        if t.text.lower() not in _DATA_FORM
+        and patterns.input_size(t.text) is None
+        and patterns.RESOLUTION.fullmatch(t.text) is None
+    ]
+    if not kept:
+        return None
+    return _span_token(d, kept[0].start, kept[-1].end, "dataset")
+
+
+def _family_of_config(resolved: ResolvedConfig) -> Optional[str]:
+    """The family a config's ``default_scope`` names (``'mmdet'`` -> mmdet)."""
+    v = resolved.get("default_scope")
+    if v is None or not isinstance(v.value, str):
+        return None
+    return _PACKAGE_FAMILY.get(v.value.split(".", 1)[0])
+
+
+def _choose_family(decoded: Decoded, resolved: ResolvedConfig, profile: Optional[str]) -> str:
+    return (
+        family_of(profile)
+        or family_of(getattr(decoded, "profile", None))
+        or _family_of_config(resolved)
+        or MMPRETRAIN
+    )
+
+
+def train_dataset_classes(resolved: ResolvedConfig) -> Optional[List[str]]:
+    """The classes of the datasets a config trains on (tests on, when it
+    does not train), through wrappers; None when one is not known."""
+    run = _Run(None, resolved, MMPRETRAIN)
+    found = run.dataset_classes()
+    return None if found is None else [_cls(v.value) for _, v in found]
+
+
 def _norm_arch(arch: str) -> Optional[str]:
     """A backbone's ``arch`` as a canonical size word, or None when it is not one
     (``'deit-base'`` -> base, ``'eva-g'`` -> giant, ``'small_050'`` -> small)."""
@@ -1106,19 +1725,25 @@ def _norm_arch(arch: str) -> Optional[str]:
     return _SIZES.get(text)
 
 
-def evaluate(decoded: Decoded, resolved: ResolvedConfig) -> Tuple[List[Outcome], List[TokenFact]]:
-    """Every comparison made, agreeing or not (for reports and tests)."""
-    run = _Run(decoded, resolved)
+def evaluate(
+    decoded: Decoded, resolved: ResolvedConfig, profile: Optional[str] = None
+) -> Tuple[List[Outcome], List[TokenFact]]:
+    """Every comparison made, agreeing or not (for reports and tests).
+
+    ``profile`` (a profile's name, e.g. ``"mmdet3"``) says whose meanings the
+    name's words have; without it, the decoder's profile when it tells, else
+    the family the config's ``default_scope`` names, else MMPretrain."""
+    run = _Run(decoded, resolved, _choose_family(decoded, resolved, profile))
     run.run()
     return run.outcomes, run.token_facts()
 
 
 def check_consistency(
-    decoded: Decoded, resolved: ResolvedConfig
+    decoded: Decoded, resolved: ResolvedConfig, profile: Optional[str] = None
 ) -> Tuple[List[ConsistencyFinding], List[TokenFact]]:
     """Findings where the config contradicts its name, and what the config
     says about each name token it was compared with (for hover)."""
-    outcomes, facts = evaluate(decoded, resolved)
+    outcomes, facts = evaluate(decoded, resolved, profile)
     findings = [o.finding for o in outcomes if o.finding is not None]
     findings.sort(key=lambda f: (f.start, f.end, f.code))
     return findings, facts

@@ -8,7 +8,7 @@ import dataclasses
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Iterable, List, Tuple, TypeVar
+from typing import Iterable, List, Optional, Tuple, TypeVar
 
 from mmname_lsp.codes import RULES
 from mmname_lsp.findings import Finding
@@ -61,10 +61,47 @@ def find_suppressions(text: str) -> List[Suppression]:
         line = bisect_right(starts, mt.start()) - 1
         if _in_string(text[starts[line] : mt.start()]):
             continue  # text that only mentions the syntax, e.g. in a string
-        codes = tuple(c.strip().upper() for c in mt.group(2).split(",") if c.strip())
+        codes = tuple(code for code, _, _ in _code_spans(mt))
         scope = "file" if mt.group(1) == "disable-file" else "line"
         out.append(Suppression(scope, codes, line, mt.start(), mt.end()))
     return out
+
+
+_PIECE = re.compile(r"[^,]+")
+
+
+def _code_spans(mt: re.Match) -> List[Tuple[str, int, int]]:
+    """The codes of a suppression comment, upper case, with their offsets in
+    the text ``mt`` matched."""
+    out = []
+    for piece in _PIECE.finditer(mt.group(2)):
+        raw = piece.group()
+        code = raw.strip()
+        if code:
+            start = mt.start(2) + piece.start() + (len(raw) - len(raw.lstrip()))
+            out.append((code.upper(), start, start + len(code)))
+    return out
+
+
+def suppression_code_at(text: str, offset: int) -> Optional[Tuple[str, int, int]]:
+    """The rule code under ``offset`` in a suppression comment of ``text``, as
+    (code in upper case, start, end); None elsewhere.  The comment is read as
+    :func:`find_suppressions` reads it (every form, any spacing, several
+    codes), on the line of ``offset`` only."""
+    if not 0 <= offset <= len(text):
+        return None
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    if "mmname:" not in line:
+        return None
+    for mt in SUPPRESSION.finditer(line):
+        if _in_string(line[:mt.start()]):
+            continue
+        for code, start, end in _code_spans(mt):
+            if start <= offset - line_start <= end:
+                return code, line_start + start, line_start + end
+    return None
 
 
 def _in_string(line_prefix: str) -> bool:

@@ -9,6 +9,15 @@ from typing import List, Optional
 
 from mmname_lsp import __version__
 
+EDITORS_README = "https://github.com/mmname-lsp/mmname-lsp/blob/main/editors/README.md"
+TTY_HINT = (
+    "mmname-lsp is a language server: it speaks the Language Server Protocol on\n"
+    "stdin/stdout and waits for an editor to talk to it. Start it from your editor\n"
+    f"(see {EDITORS_README}),\n"
+    "or use `mmname check` and `mmname decode` in a terminal; `mmname-lsp --tcp`\n"
+    "serves an editor over a loopback TCP port. Ctrl-C quits.\n"
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
@@ -45,6 +54,13 @@ def _setup_logging(verbose: int, log_file: Optional[str]) -> None:
     logging.getLogger("pygls").setLevel(logging.DEBUG if verbose >= 2 else logging.ERROR)
 
 
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):  # closed or detached
+        return False
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args, unknown = build_parser().parse_known_args(argv)
     try:
@@ -63,6 +79,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                   "the server listens only on this machine (127.0.0.1, ::1, localhost)",
                   file=sys.stderr)
             return 2
+    if not args.tcp and _stdin_is_terminal():
+        # An editor never gives the server a terminal: a person typed the
+        # command. Say what this is, then serve as asked (it may be a test).
+        sys.stderr.write(TTY_HINT)
+        sys.stderr.flush()
     from mmname_lsp.server.app import create_server
 
     server = create_server()

@@ -1,6 +1,6 @@
 """The composition root: one server, one session, and the features registered
-in a visible order.  Lifecycle and document handling come first (they feed
-the session), then the features that answer requests, then the workspace,
+in a visible order.  Lifecycle, document and notebook handling come first
+(they feed the session), then the features that answer requests, then the workspace,
 which listens to the documents' events."""
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from mmname_lsp.server.features import (
     hover,
     lifecycle,
     navigation,
+    notebooks,
     symbols,
     workspace,
 )
 from mmname_lsp.server.protocol import MMNameServer
 
-FEATURES = (lifecycle, documents, hover, completion, code_actions, navigation, symbols,
-            workspace)
+FEATURES = (lifecycle, documents, notebooks, hover, completion, code_actions, navigation,
+            symbols, workspace)
 
 
 def create_server() -> MMNameServer:

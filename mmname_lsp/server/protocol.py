@@ -197,10 +197,20 @@ class MMNameProtocol(LanguageServerProtocol):
             session.reset()
 
 
+# Jupyter notebooks' Python cells are synced to the server (pygls keeps each
+# cell as a text document; features/notebooks.py analyses and publishes them).
+NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
+    notebook_selector=[types.NotebookDocumentFilterWithCells(
+        notebook="jupyter-notebook", cells=[types.NotebookCellLanguage(language="python")])],
+    save=True,
+)
+
+
 class MMNameServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("mmname-lsp", __version__, protocol_cls=MMNameProtocol,
-                         converter_factory=json_converter)
+                         converter_factory=json_converter,
+                         notebook_document_sync=NOTEBOOK_SYNC)
         self.session = Session(self)
         if os.environ.get(TEST_HOOKS_ENV) == "1":
             # Only for tests: the size of the protocol's bookkeeping tables, so

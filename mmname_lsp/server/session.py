@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 from collections import deque
+from dataclasses import dataclass
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -28,6 +29,7 @@ from typing import (
     Optional,
     Set,
     Tuple,
+    TypeVar,
 )
 from urllib.parse import unquote
 
@@ -36,9 +38,22 @@ from pygls.uris import from_fs_path
 from pygls.workspace import TextDocument
 
 from mmname_lsp.analysis import Analysis, analyse, settings_decoder
+from mmname_lsp.codes import Selection
 from mmname_lsp.naming.decoder import Decoder
+from mmname_lsp.project_config import (
+    ConfigError,
+    ProjectConfig,
+    config_for,
+    excluded_by,
+    forget_configs,
+)
 from mmname_lsp.server.convert import LineIndex, document_path, to_diagnostic
-from mmname_lsp.settings import Settings, parse_settings
+from mmname_lsp.settings import (
+    Settings,
+    explicit_settings,
+    overlay_settings,
+    parse_settings,
+)
 
 if TYPE_CHECKING:
     from mmname_lsp.server.protocol import MMNameServer
@@ -61,6 +76,18 @@ INDEX_WAIT_S = 10.0
 OTHER_KINDS = ("metafile", "model_index", "readme")
 
 Listener = Callable[["MMNameServer", Any], None]
+_Coded = TypeVar("_Coded")
+
+
+@dataclass(frozen=True)
+class FolderConfig:
+    """What applies to the files of one folder: the settings (the project's
+    ``[tool.mmname]`` under the editor's), and the project's ``select``/
+    ``ignore`` and ``exclude``."""
+
+    settings: Settings
+    project: ProjectConfig
+    selection: Optional[Selection] = None  # None: every code
 
 _switch_users = 0
 _switch_saved = 0.005
@@ -213,6 +240,14 @@ class Session:
         self.state = WorkspaceState()
         self.default_settings = Settings()
         self.folder_settings: Dict[str, Settings] = {}
+        # The keys of the editor's settings the user set (not defaults), by
+        # workspace folder URI ("" for the whole workspace): they win over
+        # `[tool.mmname]`.
+        self.editor_explicit: Dict[str, Dict[str, Any]] = {"": {}}
+        # Effective configuration by folder of the file, and the last
+        # configuration error shown per pyproject.toml.
+        self._folder_configs: Dict[str, FolderConfig] = {}
+        self._config_errors: Dict[str, str] = {}
         self.pull_mode = False
         self.configuration_support = False
         self.shutdown_received = False
@@ -240,6 +275,7 @@ class Session:
         for task in list(self.state.tasks):
             task.cancel()
         events, serves_many = self.events, self.serves_many
+        forget_configs()
         self.__init__(self.server)  # type: ignore[misc]
         self.events, self.serves_many = events, serves_many
 
@@ -255,11 +291,88 @@ class Session:
             self.settings_ready.set()
 
     def settings_for(self, uri: str) -> Settings:
+        """The settings of the document ``uri``: its project's ``[tool.mmname]``
+        with the editor's settings (those the user set) on top."""
+        return self.folder_config(uri).settings
+
+    def _editor_folder(self, uri: str) -> str:
         best = ""
         for folder in self.folder_settings:
             if uri.startswith(folder.rstrip("/") + "/") and len(folder) > len(best):
                 best = folder
-        return self.folder_settings.get(best, self.default_settings)
+        return best
+
+    def folder_config(self, uri: str) -> FolderConfig:
+        """What applies to ``uri``'s folder (computed once per folder until the
+        settings or a pyproject.toml change); a notebook cell's is its notebook's."""
+        uri = self.notebook_of(uri) or uri
+        path = document_path(uri)
+        key = os.path.dirname(os.path.normpath(path)) if path else ""
+        hit = self._folder_configs.get(key)
+        if hit is not None:
+            return hit
+        folder = self._editor_folder(uri)
+        editor = self.folder_settings.get(folder, self.default_settings)
+        project = self._project_config(path) if path else ProjectConfig()
+        if project.path is None:
+            settings = editor
+        else:
+            raw = overlay_settings(project.raw_settings,
+                                   self.editor_explicit.get(folder, {}))
+            # The editor's errors were reported when it sent them; the
+            # project's made it a ConfigError.
+            settings = parse_settings(raw)[0]
+        selection = None
+        if project.select is not None or project.ignore:
+            selection = Selection(project.select, project.ignore)
+        config = FolderConfig(settings, project, selection)
+        self._folder_configs[key] = config
+        return config
+
+    def _project_config(self, path: str) -> ProjectConfig:
+        try:
+            project = config_for(path)
+        except ConfigError as exc:
+            self._config_problem(exc)
+            return ProjectConfig()  # that project's files get the defaults
+        if project.path is not None:
+            self._config_errors.pop(str(project.path), None)  # fixed: a new error is news
+        return project
+
+    def _config_problem(self, exc: ConfigError) -> None:
+        """Tell the user once per pyproject.toml and error (the command line
+        would stop with exit 2), not once per file or keystroke."""
+        message = str(exc)
+        key = str(exc.path) if exc.path is not None else message
+        if self._config_errors.get(key) == message:
+            return
+        self._config_errors[key] = message
+        text = f"mmname: configuration error: {message}; using the defaults for that project"
+        log.warning(text)
+        self.server.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message=text))
+
+    def configs_changed(self) -> None:
+        """A pyproject.toml was created, changed or deleted: read them again."""
+        forget_configs()
+        self._folder_configs.clear()
+        self.analyses.clear()
+
+    def screen(self, uri: str, items: List[_Coded]) -> List[_Coded]:
+        """``items`` (findings or index hits, with ``code``) of ``uri`` that its
+        project reports: none for a file its ``exclude`` matches, and only the
+        codes its ``select``/``ignore`` keep (as ``mmname check`` does)."""
+        if not items:
+            return items
+        config = self.folder_config(uri)
+        project = config.project
+        if project.exclude:
+            path = document_path(self.notebook_of(uri) or uri)
+            if path is not None and excluded_by(project, path):
+                return []
+        if config.selection is None:
+            return items
+        return [i for i in items if config.selection(i.code)]  # type: ignore[attr-defined]
 
     def apply_settings(self, raw: Any, folder: Optional[str], origin: str) -> None:
         settings, errors = parse_settings(raw)
@@ -273,6 +386,8 @@ class Session:
             self.default_settings = settings
         else:
             self.folder_settings[folder] = settings
+        self.editor_explicit[folder or ""] = explicit_settings(raw)
+        self._folder_configs.clear()
 
     def workspace_diagnostics_on(self, path: Optional[str] = None) -> bool:
         """Whether files that are not open get diagnostics (``workspaceDiagnostics``)."""
@@ -317,6 +432,29 @@ class Session:
             raise NotOpen(uri)
         return self.server.workspace.get_text_document(uri)
 
+    # -- notebook cells (pygls keeps the notebooks and their cells' texts) ---------
+
+    def notebook_of(self, uri: str) -> Optional[str]:
+        """The URI of the notebook whose cell ``uri`` is, or None."""
+        try:
+            notebook = self.server.workspace.get_notebook_document(cell_uri=uri)
+        except RuntimeError:  # before initialize: no workspace, no notebook
+            return None
+        return notebook.uri if notebook is not None else None
+
+    def is_code_cell(self, uri: str) -> bool:
+        """Whether ``uri`` is a Python code cell of an open notebook."""
+        notebook = self.server.workspace.get_notebook_document(cell_uri=uri)
+        if notebook is None:
+            return False
+        key = uri_key(uri)
+        for cell in notebook.cells:
+            if uri_key(cell.document) == key:
+                doc = self.server.workspace.text_documents.get(key)
+                return (cell.kind == types.NotebookCellKind.Code and doc is not None
+                        and (doc.language_id or "python") == "python")
+        return False
+
     def open_uris(self) -> List[str]:
         """The open documents' URIs as the client wrote them."""
         return [doc.uri for doc in list(self.server.workspace.text_documents.values())]
@@ -356,9 +494,14 @@ class Session:
         """(text, path, settings, other kind?) of an analysis of ``doc``."""
         from mmname_lsp.workspace.model import file_kind
 
+        source = doc.source
+        if self.notebook_of(doc.uri) is not None:
+            # A cell: Python source like a script's, never a config (no file
+            # name); a Markdown or other-language cell has nothing to check.
+            code = self.is_code_cell(doc.uri) and len(source) <= MAX_DOCUMENT_CHARS
+            return (source if code else ""), None, self.settings_for(doc.uri), False
         path = document_path(doc.uri)
         other = path is not None and file_kind(path) in OTHER_KINDS
-        source = doc.source
         text = "" if len(source) > MAX_DOCUMENT_CHARS and not other else source
         return text, path, self.settings_for(doc.uri), other
 
@@ -379,6 +522,7 @@ class Session:
                              overlay=self.open_texts(exclude=path),
                              decoder=self.decoder(settings))
             self.trace_skipped(doc.uri, path, result)
+        result.findings = self.screen(doc.uri, result.findings)
         self.analyses[doc.uri] = (version, source, result)
         return result
 
@@ -413,6 +557,7 @@ class Session:
                     result = await loop.run_in_executor(None, functools.partial(
                         analyse, text, path, settings, consistency=False,
                         decoder=self.decoder(settings)))
+                    result.findings = self.screen(uri, result.findings)
                 self.analyses[uri] = (version, source, result)
             else:
                 return
@@ -442,6 +587,14 @@ class Session:
         if index.learn_and_recheck():
             log.info("the workspace's words changed: %d known", len(index.learned.known()))
             self.refresh_all()
+
+    def workspace_hits(self, path: str) -> List[Any]:
+        """The findings of an indexed file that is not open, as its project
+        reports them (settings, ``select``/``ignore``, ``exclude``)."""
+        index = self.state.index
+        if index is None:
+            return []
+        return self.screen(from_fs_path(path) or "", index.report(path))
 
     def trace_skipped(self, uri: str, path: Optional[str], result: Analysis) -> None:
         """Say what the static config reader left out and why: in the log, and

@@ -569,6 +569,12 @@ def _scan(src: str, wanted: frozenset, out: List[Occurrence]) -> None:
             if kind == "pfx" and src[tstart : m.end()].lower() not in _PREFIXES:
                 kind = "run"  # a name directly followed by a string: just a name
 
+            if (kind == "run2" and run_active and in_base and m.end() - tstart == 1
+                    and src[tstart] == "+" and run[-1] is not None):
+                # `_base_ = ['i3d_..._' + '8xb8-....py']`: a `+` between strings
+                # of a base path joins them as adjacency does.
+                continue
+
             if kind == "run" or kind == "run2":
                 if run_active:
                     _flush(run, True, wanted, out)

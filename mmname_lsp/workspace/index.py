@@ -234,6 +234,17 @@ class WorkspaceIndex:
         if record is not None:
             record.stamp = (0, 0)
 
+    def stale_under(self, folder: str) -> List[str]:
+        """Mark the files under ``folder`` to be read again though unchanged on
+        disk (the settings that judged them changed); returns them."""
+        folder = os.path.normpath(os.path.abspath(folder))
+        out = []
+        for path, record in self.files.items():
+            if _under(path, folder):
+                record.stamp = (0, 0)
+                out.append(path)
+        return out
+
     def files_to_index(self, root: str, max_files: int = MAX_FILES) -> List[str]:
         """Add ``root`` and list the files under it to index, metafiles first
         (the configs' hover and the names' checks use the zoo)."""

@@ -275,6 +275,7 @@ async def test_file_watchers_are_registered_when_the_client_allows(ws: Ws):
              for w in (reg.register_options["watchers"] if isinstance(reg.register_options, dict)
                        else reg.register_options.watchers)]
     assert "**/*.py" in globs and "**/metafile.yml" in globs
+    assert "**/pyproject.toml" in globs  # [tool.mmname] is read again when it changes
 
 
 async def test_server_declares_file_operations_when_the_client_has_them(ws: Ws):

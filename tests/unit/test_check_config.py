@@ -120,3 +120,30 @@ def test_missing_config_file_and_no_config(tree, capsys):
 def test_defaults_without_any_pyproject(tmp_path):
     config = discover(tmp_path)
     assert config.path is None and config.select is None and config.exclude == ()
+
+
+def test_every_server_setting_of_the_schema_is_a_pyproject_key(tmp_path):
+    from mmname_lsp.settings import SCHEMA
+
+    for spec in SCHEMA:
+        raw = {spec.key: spec.schema["default"]}
+        if spec.server:
+            config = parse_config(raw, tmp_path / "pyproject.toml")
+            assert config.raw_settings == raw
+        else:  # the editor's own settings (how to start the server) are not
+            with pytest.raises(ConfigError):
+                parse_config(raw)
+    config = parse_config({"configGlobs": ["experiments/**/*.py"]})
+    assert config.settings.config_globs == ("experiments/**/*.py",)
+
+
+def test_a_config_error_names_its_file(tmp_path):
+    bad = tmp_path / "pyproject.toml"
+    bad.write_text("[tool.mmname]\ncolour = 1\n")
+    with pytest.raises(ConfigError) as info:
+        discover(tmp_path)
+    assert info.value.path == bad
+    bad.write_text("[tool.mmname\n")
+    with pytest.raises(ConfigError) as info:
+        discover(tmp_path)
+    assert info.value.path == bad

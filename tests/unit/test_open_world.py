@@ -95,7 +95,7 @@ def test_new_words_before_pre_are_pretrain_information():
 )
 def test_hxw_near_data_or_next_to_a_batch_is_an_input_size(name, word):
     d = RAW.decode(name)
-    assert token(d, word).kind == "resolution"
+    assert token(d, word).kind == "input-size"
     assert "MMN101" not in [p.code for p in d.problems]
 
 

@@ -53,3 +53,35 @@ def test_an_unknown_setting_names_the_known_ones():
     assert len(errors) == 1 and "nosuch" in errors[0]
     for spec in SCHEMA:
         assert spec.key.split(".")[0] in errors[0]
+
+
+def test_only_keys_the_user_set_count_as_explicit():
+    from mmname_lsp.settings import explicit_settings
+
+    # VS Code's answer: every key, most with their defaults.
+    section = {"enable": True, "severity": {"MMN101": "hint"}, "extraTokens": {},
+               "sources": ["literal", "base", "filename", "base_import", "checkpoint",
+                           "model_api"],
+               "configGlobs": [], "workspaceDiagnostics": False,
+               "trace": {"server": "off"}, "server": {"path": ""}}
+    assert explicit_settings(section) == {"severity": {"MMN101": "hint"},
+                                          "workspaceDiagnostics": False}
+    assert explicit_settings({"mmname": {"enable": False}}) == {"enable": False}
+    # Neovim's empty Lua tables are defaults too.
+    assert explicit_settings({"severity": [], "configGlobs": {}}) == {}
+    assert explicit_settings(None) == {} and explicit_settings([1]) == {}
+
+
+def test_overlay_replaces_values_and_merges_objects_by_entry():
+    from mmname_lsp.settings import overlay_settings
+
+    base = {"severity": {"MMN101": "hint", "MMN102": "off"}, "sources": ["base"],
+            "extraTokens": {"mydata": "ours"}}
+    top = {"severity": {"MMN101": "error"}, "sources": ["literal"], "enable": False}
+    merged = overlay_settings(base, top)
+    assert merged == {"severity": {"MMN101": "error", "MMN102": "off"}, "sources": ["literal"],
+                      "extraTokens": {"mydata": "ours"}, "enable": False}
+    assert list(merged["severity"]) == ["MMN101", "MMN102"]  # the top's entries first
+    assert list(overlay_settings({"x": {"a": 1, "b": 2}}, {"x": {"c": 3, "b": 4}})["x"].items()) \
+        == [("c", 3), ("b", 4), ("a", 1)]
+    assert base["severity"] == {"MMN101": "hint", "MMN102": "off"}  # not changed in place

@@ -866,3 +866,13 @@ def test_python_version_independent() -> None:
     # spot-check a PEP 701 source on whatever version runs the suite.
     source = "x = f'{a['b']}'\ny = 'c'\n"
     assert [o.text for o in extract(source)] == ["c"], sys.version
+
+
+def test_a_base_path_joined_with_plus_is_one_path() -> None:
+    # MMAction2's i3d configs build a `_base_` file name with an explicit `+`.
+    src = ("_base_ = [\n    'i3d_r50-nl-dot-product_' +\n"
+           "    '8xb8-32x2x1-100e_kinetics400-rgb.py'\n]\n")
+    bases = [o for o in extract(src) if o.context == BASE]
+    assert [o.text for o in bases] == ["i3d_r50-nl-dot-product_8xb8-32x2x1-100e_kinetics400-rgb.py"]
+    # Elsewhere `+` keeps its strings apart, as Python's tokenizer does.
+    assert [o.text for o in extract("x = 'ab' + 'cd'\n")] == ["ab", "cd"]

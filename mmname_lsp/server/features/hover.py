@@ -21,9 +21,14 @@ def _findings_of(result: Analysis, occ: Occurrence) -> List[Tuple[str, str, str]
 
 @guarded("hover")
 def hover(ls: MMNameServer, params: types.HoverParams) -> Optional[types.Hover]:
-    from mmname_lsp.ide.hover import hover_markdown
+    from mmname_lsp.ide.hover import hover_markdown, rule_hover
 
     doc, index, offset = ls.session.doc_and_offset(params)
+    rule = rule_hover(doc.source, offset)
+    if rule is not None:
+        md, start, end = rule
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=md),
+                           range=index.range(start, end))
     result = ls.session.analysis(doc)
     occ = result.occurrence_at(offset)
     if occ is not None:

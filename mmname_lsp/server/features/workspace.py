@@ -21,6 +21,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from mmname_lsp.files import read_regular
+from mmname_lsp.project_config import PYPROJECT
 from mmname_lsp.server.convert import (
     document_path,
     hit_to_diagnostic,
@@ -61,7 +62,7 @@ WATCH_ID = "mmname-watched-files"
 
 
 WATCH_GLOBS = ("**/*.py", "**/metafile.yml", "**/metafile.yaml", "**/model-index.yml",
-               "**/README*.md")
+               "**/README*.md", "**/" + PYPROJECT)
 
 
 # Files read and turned into records per trip to the worker thread while
@@ -224,7 +225,8 @@ async def push_workspace(ls: MMNameServer) -> None:
             open_paths = ls.session.open_paths()
         if path in open_paths:
             continue
-        hits = index.report(path) if enabled and ls.session.workspace_diagnostics_on(path) else []
+        hits = (ls.session.workspace_hits(path)
+                if enabled and ls.session.workspace_diagnostics_on(path) else [])
         uri = from_fs_path(path)
         if not uri:
             continue
@@ -272,7 +274,8 @@ def _workspace_items(ls: MMNameServer, previous: Dict[str, str]) -> Tuple[List[A
         uri = from_fs_path(path)
         if not uri:
             continue
-        hits = index.report(path) if enabled and ls.session.workspace_diagnostics_on(path) else []
+        hits = (ls.session.workspace_hits(path)
+                if enabled and ls.session.workspace_diagnostics_on(path) else [])
         if not hits and uri not in previous:
             continue
         seen.add(uri)
@@ -561,7 +564,10 @@ def _drain_slice(ls: MMNameServer) -> None:
             path = _event_path(where)
             if path is None:
                 continue
-            if deleted:
+            if os.path.basename(path) == PYPROJECT:
+                state.file_touched.append(path)
+                _project_changed(ls, path)
+            elif deleted:
                 batch = [path]
                 while queue and queue[0][0] and len(batch) < _DELETE_CHUNK:
                     more = _event_path(queue.popleft()[1])
@@ -576,6 +582,18 @@ def _drain_slice(ls: MMNameServer) -> None:
     if not queue and state.file_touched:
         touched, state.file_touched = state.file_touched, []
         _settle(ls, touched)
+
+
+def _project_changed(ls: MMNameServer, path: str) -> None:
+    """A pyproject.toml was created, changed or deleted: its settings are read
+    again, and the indexed files of its folder, judged by them, are queued to
+    be indexed again (the open documents are re-checked when the queue is
+    done, like after any batch of file events)."""
+    ls.session.configs_changed()
+    index = ls.session.state.index
+    if index is not None:
+        ls.session.state.file_events.extend(
+            (False, p) for p in index.stale_under(os.path.dirname(path)))
 
 
 def _settle(ls: MMNameServer, paths: List[str]) -> None:
