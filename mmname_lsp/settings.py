@@ -108,10 +108,12 @@ SCHEMA: Tuple[SettingSpec, ...] = (
     ),
     SettingSpec(
         "server.interpreter", {"type": "string", "default": ""}, "`\"\"`",
-        "VS Code: the Python that has `mmname-lsp` installed",
-        "Python interpreter that has `mmname-lsp` installed; the server is started as "
-        "`<interpreter> -m mmname_lsp --stdio`. When empty: the Python extension's "
-        "selected interpreter if that extension is installed, else `python3`.",
+        "VS Code: the Python that runs the server (its own `mmname-lsp`, else the bundled one)",
+        "Python interpreter (3.9 or newer) that runs the server, as "
+        "`<interpreter> -m mmname_lsp --stdio`: the `mmname-lsp` installed in it when its "
+        "version matches the extension's, else the copy bundled with the extension. When "
+        "empty: the Python extension's selected interpreter if that extension is installed, "
+        "else `python3` (or `python`) on `PATH`.",
         scope="window", server=False,
     ),
 )

@@ -1146,6 +1146,9 @@ class _Run:
             # `train_dataloader = dict(...),`: a tuple, whose wrappers we cannot see.
             return None
         key = "train_dataloader.dataset"
+        if loader is None and cfg.present("data.train") is not None:
+            # Legacy (MMCV 1.x) configs keep the training dataset in `data.train`.
+            key = "data.train"
         times, last_key, last = 1, "", None
         for _ in range(4):
             t = cfg.scalar(f"{key}.type", (str,))

@@ -9,8 +9,13 @@
 # present; the cache is never required (a missing or broken part is rebuilt).
 #
 # On success the last lines on stdout are KEY=VALUE pairs (paths the tests use);
-# the log goes to stderr. Exit codes: 0 done; 3 a package registry could not
-# be reached (the tests skip); anything else is a real failure.
+# the log (progress of every step) goes to stderr. Exit codes: 0 done; 3 a
+# package registry could not be reached; 4 this machine cannot have the part
+# (Debian packages are missing and there is no apt-get, or no root and no
+# password-less sudo to run it) - the tests skip on 3 and 4, with the reason
+# from the last line of stderr; anything else is a real failure.
+# A part that is only partly installable says so in a KEY_SKIP=reason line
+# (Neovim 0.7 is Debian's package; Neovim 0.11 comes from PyPI).
 set -euo pipefail
 
 want_nvim=0 want_emacs=0 want_vscode=0
@@ -100,15 +105,51 @@ need_deb() {
         fi
     done
 }
-[ $want_nvim = 1 ] && need_deb neovim
-[ $want_emacs = 1 ] && need_deb emacs-nox elpa-eglot
-[ $want_vscode = 1 ] && need_deb chromium libkrb5-dev fonts-dejavu-core
+CANNOT_INSTALL=4
+# Why Debian packages cannot be installed here (empty: they can).
+apt_unavailable() {
+    if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
+        echo "not a Debian-like system (no dpkg/apt-get)"
+    elif [ "$(id -u)" != 0 ] && ! sudo -n true 2>/dev/null; then
+        echo "not root, and no password-less sudo"
+    fi
+}
+deb_missing() {  # deb_missing PKG... : prints the ones not installed
+    local p
+    for p in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+            echo "$p"
+        fi
+    done
+}
+no_apt="$(apt_unavailable)"
+if [ -n "$no_apt" ]; then
+    # Without apt, a part whose Debian packages are missing cannot be had here.
+    if [ $want_nvim = 1 ] && [ -n "$(deb_missing neovim 2>/dev/null || echo neovim)" ]; then
+        out+=("NVIM07_SKIP=Neovim 0.7 is Debian's package neovim, which cannot be installed here: $no_apt")
+    fi
+    for part in emacs vscode; do
+        eval "wanted=\$want_$part"
+        [ "$wanted" = 1 ] || continue
+        case $part in
+            emacs) pkgs="emacs-nox elpa-eglot elpa-yaml-mode" ;;
+            vscode) pkgs="chromium libkrb5-dev fonts-dejavu-core" ;;
+        esac
+        # shellcheck disable=SC2086
+        missing="$(command -v dpkg-query >/dev/null && deb_missing $pkgs || echo "$pkgs")"
+        if [ -n "$missing" ]; then
+            say "cannot install $part here: needs the Debian packages $(echo $missing) ($no_apt)"
+            exit $CANNOT_INSTALL
+        fi
+    done
+else
+    [ $want_nvim = 1 ] && need_deb neovim
+    [ $want_emacs = 1 ] && need_deb emacs-nox elpa-eglot elpa-yaml-mode
+    [ $want_vscode = 1 ] && need_deb chromium libkrb5-dev fonts-dejavu-core
+fi
 if [ ${#apt_missing[@]} -gt 0 ]; then
     SUDO=""
-    if [ "$(id -u)" != 0 ]; then
-        command -v sudo >/dev/null || { say "need root (or sudo) to install: ${apt_missing[*]}"; exit 1; }
-        SUDO="sudo -n"
-    fi
+    [ "$(id -u)" != 0 ] && SUDO="sudo -n"
     export DEBIAN_FRONTEND=noninteractive
     run_step apt-update $SUDO apt-get -o DPkg::Lock::Timeout=600 update
     # apt-get update exits 0 even when some lists could not be fetched.
@@ -126,7 +167,9 @@ nvim_version() {
     XDG_STATE_HOME="$LOG_DIR/xdg" XDG_DATA_HOME="$LOG_DIR/xdg" "$1" --version 2>/dev/null
 }
 if [ $want_nvim = 1 ]; then
-    out+=("NVIM07=$(command -v nvim)")
+    if [ -z "$no_apt" ] || [ -z "$(deb_missing neovim)" ]; then
+        out+=("NVIM07=$(command -v nvim)")
+    fi
     venv="$CACHE/nvim011"
     if ! nvim_version "$venv/bin/nvim" | head -1 | grep -q '^NVIM v0\.11\.'; then
         rm -rf "$venv"

@@ -5,10 +5,15 @@
 --
 --   MMNAME_REPO=... MMNAME_NVIM_SETUP=lsp|snippet-0.8|snippet-0.7 MMNAME_RESULT=out.json \
 --     nvim --headless -i NONE -u tests/clients/nvim_harness.lua FILE.py
+--
+-- With MMNAME_NVIM_CHECK=metafile, FILE is an OpenMMLab metafile.yml instead:
+-- the harness waits for its diagnostics and hovers the model name given in
+-- $MMNAME_HOVER_NAME (at the token $MMNAME_HOVER_TOKEN).
 local repo = assert(os.getenv('MMNAME_REPO'), 'MMNAME_REPO not set')
 local setup = assert(os.getenv('MMNAME_NVIM_SETUP'), 'MMNAME_NVIM_SETUP not set')
 local result_path = assert(os.getenv('MMNAME_RESULT'), 'MMNAME_RESULT not set')
 local WAIT_MS = tonumber(os.getenv('MMNAME_WAIT_MS') or '20000')
+local check = os.getenv('MMNAME_NVIM_CHECK') or 'python'
 
 vim.cmd('filetype on')
 
@@ -128,6 +133,36 @@ local function contains(list, value)
   return false
 end
 
+-- A metafile: hover the model name of $MMNAME_HOVER_NAME at its token.
+local function check_metafile(buf, res, problem)
+  local name = assert(os.getenv('MMNAME_HOVER_NAME'), 'MMNAME_HOVER_NAME not set')
+  local token = assert(os.getenv('MMNAME_HOVER_TOKEN'), 'MMNAME_HOVER_TOKEN not set')
+  local row, col
+  for i, text in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
+    local s = text:find('Name: ' .. name, 1, true)
+    if s then
+      local t = text:find(token, s, true)
+      row, col = i - 1, t - 1 + 1
+      break
+    end
+  end
+  if row == nil then
+    problem('no line "Name: ' .. name .. '" in the file')
+    return finish(res)
+  end
+  local hover, herr = request(buf, 'textDocument/hover', row, col)
+  if hover and hover.contents then
+    res.hover = hover.contents.value or vim.inspect(hover.contents)
+  else
+    problem('hover: ' .. tostring(herr))
+  end
+  if res.hover and not res.hover:find(token, 1, true) then
+    problem('hover lacks ' .. token)
+  end
+  res.pass = #res.problems == 0
+  finish(res)
+end
+
 local function run()
   local buf = vim.api.nvim_get_current_buf()
   local v = vim.version()
@@ -169,6 +204,12 @@ local function run()
     problem('no mmname diagnostics within ' .. WAIT_MS .. ' ms')
   end
 
+  res.config_answers = config_answers
+  res.sent_settings = sent_settings
+  if check == 'metafile' then
+    return check_metafile(buf, res, problem)
+  end
+
   -- The load_from line holds the name `resnet50_8xb32-colsr_imagenet`.
   local row, col0
   for i, text in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
@@ -199,9 +240,6 @@ local function run()
   if not c2 then
     problem('completion after -: ' .. tostring(cerr2))
   end
-  res.config_answers = config_answers
-  res.sent_settings = sent_settings
-
   -- The checks; the Python test repeats them with better messages.
   if res.hover and not (res.hover:find('8xb32', 1, true) and res.hover:find('GPUs', 1, true)) then
     problem('hover lacks the 8xb32 breakdown')

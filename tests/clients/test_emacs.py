@@ -1,15 +1,26 @@
-"""Emacs 28 + Eglot in batch mode, set up by editors/emacs/mmname.el."""
+"""Emacs 28 + Eglot in batch mode, set up by editors/emacs/mmname.el: Python
+configs, and an OpenMMLab metafile in yaml-mode."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import time
+from pathlib import Path
+from typing import Dict, Tuple
 
 import pytest
 
-from tests.clients.conftest import FIXTURE_CONFIG, HERE, REPO, client_home, require_tool
+from tests.clients.conftest import (
+    FIXTURE_CONFIG,
+    FIXTURE_WS2,
+    HERE,
+    REPO,
+    client_home,
+    require_tool,
+)
 
 pytestmark = pytest.mark.clients
 
@@ -24,21 +35,14 @@ SEVERITY_HINT = 4
 RASS_COMMAND = "rass -- mmname-lsp --stdio -- pylsp"
 
 
-@pytest.mark.parametrize("via", ["direct", "rass"])
-def test_emacs_eglot(via, emacs_tools, server_env, tmp_path, artifacts):
-    emacs = require_tool(emacs_tools["EMACS"])
+def run_emacs(emacs: str, env: Dict[str, str], tmp_path: Path, file: Path) -> Tuple[dict, str]:
     result_file = tmp_path / "result.json"
-    env = client_home(tmp_path, server_env)
-    if via == "rass":
-        rass_bin = require_tool(emacs_tools["RASS_BIN"])
-        env["PATH"] = f"{env['PATH']}{os.pathsep}{rass_bin}"
-        env["MMNAME_SERVER_COMMAND"] = RASS_COMMAND
     home = tmp_path / "home"
     home.mkdir()
     env.update(
         HOME=str(home),  # a fresh ~/.emacs.d; Debian's elpa packages are system-wide
         MMNAME_REPO=str(REPO),
-        MMNAME_FILE=str(FIXTURE_CONFIG),
+        MMNAME_FILE=str(file),
         MMNAME_RESULT=str(result_file),
     )
     t0 = time.monotonic()
@@ -57,9 +61,21 @@ def test_emacs_eglot(via, emacs_tools, server_env, tmp_path, artifacts):
     )
     assert result_file.exists(), f"the harness wrote no result\n{detail}"
     result = json.loads(result_file.read_text())
-    (artifacts / f"emacs-eglot-{via}.json").write_text(json.dumps(result, indent=2))
     assert result["pass"] is True, f"harness problems: {result['problems']}\n{detail}"
     assert proc.returncode == 0, detail
+    return result, detail
+
+
+@pytest.mark.parametrize("via", ["direct", "rass"])
+def test_emacs_eglot(via, emacs_tools, server_env, tmp_path, artifacts):
+    emacs = require_tool(emacs_tools["EMACS"])
+    env = client_home(tmp_path, server_env)
+    if via == "rass":
+        rass_bin = require_tool(emacs_tools["RASS_BIN"])
+        env["PATH"] = f"{env['PATH']}{os.pathsep}{rass_bin}"
+        env["MMNAME_SERVER_COMMAND"] = RASS_COMMAND
+    result, _ = run_emacs(emacs, env, tmp_path, FIXTURE_CONFIG)
+    (artifacts / f"emacs-eglot-{via}.json").write_text(json.dumps(result, indent=2))
     assert result["emacs"].startswith("28."), result["emacs"]
     assert result["major_mode"] == "python-mode"
     # Eglot took the server from mmname.el's entry in eglot-server-programs.
@@ -76,3 +92,25 @@ def test_emacs_eglot(via, emacs_tools, server_env, tmp_path, artifacts):
     assert HOVER_LINE in result["hover"], result["hover"]
     assert {"8xb32", "8xb64"} <= set(result["completion_after_underscore"])
     assert {"coslr", "amp"} <= set(result["completion_after_dash"])
+
+
+def test_emacs_eglot_metafile(emacs_tools, server_env, tmp_path, artifacts):
+    """A metafile in yaml-mode: `mmname-eglot-ensure` (the yaml-mode hook of
+    editors/README.md) starts mmname-lsp for it."""
+    emacs = require_tool(emacs_tools["EMACS"])
+    workspace = tmp_path / "ws"
+    shutil.copytree(FIXTURE_WS2, workspace)
+    env = client_home(tmp_path, server_env)
+    env.update(
+        MMNAME_CHECK="metafile",
+        MMNAME_HOVER_NAME="mynet-tiny_8xb64-300e_in1k",
+        MMNAME_HOVER_TOKEN="300e",
+    )
+    metafile = workspace / "configs" / "mynet" / "metafile.yml"
+    result, _ = run_emacs(emacs, env, tmp_path, metafile)
+    (artifacts / "emacs-eglot-metafile.json").write_text(json.dumps(result, indent=2))
+    assert result["major_mode"] == "yaml-mode", result["major_mode"]
+    assert result["server_command"][:2] == ["mmname-lsp", "--stdio"], result["server_command"]
+    codes = {d["code"] for d in result["diagnostics"]}
+    assert {"MMN203", "MMN204"} <= codes, result["diagnostics"]
+    assert "300e" in result["hover"], result["hover"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -17,7 +18,14 @@ import pytest
 
 from mmname_lsp.server.__main__ import build_parser
 from mmname_lsp.settings import parse_settings
-from tests.clients.conftest import REPO
+from tests.clients.conftest import (
+    FIXTURE_WS2,
+    REPO,
+    lsp_diagnostics_of,
+    lsp_frame,
+    lsp_read,
+    lsp_send,
+)
 
 pytestmark = pytest.mark.clients
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+
@@ -100,10 +108,16 @@ def test_commented_venv_alternative_is_valid(config):
     assert ns.stdio
 
 
-def test_python_gets_mmname_as_an_extra_server(config):
-    python = [lang for lang in config["language"] if lang["name"] == "python"]
-    assert len(python) == 1
-    entries = python[0]["language-servers"]
+# Helix's language names (its default languages.toml) of the files the
+# server reads: configs, metafiles and model indexes, README model tables.
+LANGUAGES_SERVED = ("python", "yaml", "markdown")
+
+
+@pytest.mark.parametrize("name", LANGUAGES_SERVED)
+def test_language_gets_mmname_as_an_extra_server(config, name):
+    language = [lang for lang in config["language"] if lang["name"] == name]
+    assert len(language) == 1
+    entries = language[0]["language-servers"]
     ours = [e for e in entries if isinstance(e, dict) and e.get("name") == "mmname-lsp"]
     assert len(ours) == 1, entries
     features = ours[0]["only-features"]
@@ -123,58 +137,81 @@ def test_settings_are_valid_for_the_server(config):
     assert errors == []
 
 
-def _frame(message: dict) -> bytes:
-    body = json.dumps(message).encode()
-    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+def test_roots_of_yaml_and_markdown_mark_an_openmmlab_project(config):
+    for lang in config["language"]:
+        if lang["name"] in ("yaml", "markdown"):
+            assert "model-index.yml" in lang["roots"], lang
 
 
-def _read_message(stream) -> Dict:
-    length = None
-    while True:
-        line = stream.readline()
-        if not line:
-            raise EOFError("server closed its output")
-        line = line.strip()
-        if not line:
-            break
-        name, _, value = line.decode().partition(":")
-        if name.lower() == "content-length":
-            length = int(value)
-    return json.loads(stream.read(length))
+def _start_as_helix(entry: dict, env: Dict[str, str], root: Path) -> subprocess.Popen:
+    """The server, started as Helix starts it (command + args, stdio), and
+    sent `initialize` for ``root`` with the entry's `config`."""
+    proc = subprocess.Popen(
+        [entry["command"], *entry["args"]],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=str(root),
+    )
+    lsp_send(proc, {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "processId": os.getpid(),
+            "rootUri": Path(root).as_uri(),
+            "capabilities": {},
+            "initializationOptions": entry["config"],
+        },
+    })
+    return proc
+
+
+@pytest.mark.parametrize(
+    "language,path,code",
+    [
+        ("yaml", "configs/mynet/metafile.yml", "MMN203"),
+        ("markdown", "configs/resnet/README.md", "MMN210"),
+    ],
+)
+def test_server_reports_on_the_yaml_and_markdown_helix_sends(
+    config, server_env, tmp_path, language, path, code
+):
+    """Started as Helix starts it, the server reports on a metafile sent as
+    languageId yaml and on a README sent as markdown."""
+    workspace = tmp_path / "ws"
+    shutil.copytree(FIXTURE_WS2, workspace)
+    proc = _start_as_helix(server_entry(config), server_env, workspace)
+    try:
+        lsp_send(proc, {"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        file = workspace / path
+        uri = file.as_uri()
+        lsp_send(proc, {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {
+                "uri": uri, "languageId": language, "version": 1, "text": file.read_text(),
+            }},
+        })
+        diagnostics = lsp_diagnostics_of(proc, uri, 60)
+        assert code in {d.get("code") for d in diagnostics}, diagnostics
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def test_server_offers_the_features_helix_is_told_to_use(config, server_env):
     """Start the server exactly as Helix would (command + args, stdio) and
     check that it announces hover and completion."""
-    entry = server_entry(config)
-    proc = subprocess.Popen(
-        [entry["command"], *entry["args"]],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=server_env,
-        cwd=str(REPO),
-    )
+    proc = _start_as_helix(server_entry(config), server_env, REPO)
     try:
-        init = {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "processId": os.getpid(),
-                "rootUri": Path(REPO).as_uri(),
-                "capabilities": {},
-                "initializationOptions": entry["config"],
-            },
-        }
-        proc.stdin.write(_frame(init))
-        proc.stdin.flush()
         response = None
 
         def read():
             nonlocal response
             while True:
-                msg = _read_message(proc.stdout)
+                msg = lsp_read(proc.stdout)
                 if msg.get("id") == 1:
                     response = msg
                     return
@@ -190,7 +227,7 @@ def test_server_offers_the_features_helix_is_told_to_use(config, server_env):
             {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
             {"jsonrpc": "2.0", "method": "exit"},
         ):
-            proc.stdin.write(_frame(message))
+            proc.stdin.write(lsp_frame(message))
             proc.stdin.flush()
         assert proc.wait(timeout=15) == 0
     finally:

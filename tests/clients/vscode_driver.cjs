@@ -4,8 +4,10 @@
 //
 //   node vscode_driver.cjs CONFIG.json
 //
-// CONFIG: {playwrightCore, chromium, url, fileName, artifacts, profile,
-//          brokenInterpreter}
+// CONFIG: {playwrightCore, chromium, url, fileName, metafileName,
+//          metafileHover: {name, token}, artifacts, profile, settingsPath,
+//          bareInterpreter (a Python without mmname-lsp: the bundled copy
+//          runs), missingInterpreter (no such file: an error notification)}
 // Prints one JSON object (what was seen, timings, problems) on the last line
 // of stdout; progress goes to stderr. Exit code 0 when everything was seen.
 'use strict';
@@ -73,6 +75,124 @@ async function waitForSuggest(page, label, timeout) {
     label,
     { timeout },
   );
+}
+
+// Open a file by name as a person would (its tab, else Quick Open); waits for its text.
+async function openFile(page, fileName, textInFile) {
+  await page.keyboard.press('Escape');
+  const tab = page.locator(`.tabs-container .tab[aria-label*="${fileName}"]`).first();
+  if ((await tab.count()) > 0) {
+    // Already open in a tab: click it.
+    await tab.click();
+  } else {
+    await quickOpen(page, fileName);
+  }
+  await page.waitForFunction(
+    ({ fileName, textInFile }) =>
+      [...document.querySelectorAll('.tabs-container .tab.active')].some((t) =>
+        (t.getAttribute('aria-label') || t.textContent).includes(fileName),
+      ) &&
+      [...document.querySelectorAll('.monaco-editor .view-line')].some((l) =>
+        l.textContent.replace(/\u00a0/g, ' ').includes(textInFile),
+      ),
+    { fileName, textInFile },
+    { timeout: 30_000 },
+  );
+}
+
+async function quickOpen(page, fileName) {
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget .quick-input-box input', { timeout: 20_000 });
+  await page.keyboard.type(fileName, { delay: 5 });
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${fileName}"]`, {
+    timeout: 30_000,
+  });
+  await page.keyboard.press('Enter');
+}
+
+async function visibleSquiggles(page) {
+  return page.$$eval(
+    '.editor-group-container.active .monaco-editor .squiggly-error, .editor-group-container.active .monaco-editor .squiggly-warning, .editor-group-container.active .monaco-editor .squiggly-info',
+    (els) => els.map((e) => e.className.match(/squiggly-\w+/)[0]),
+  );
+}
+
+// The language status items of the active editor (the `{}` entry of the
+// status bar), as its hover shows them; waits until one matches `wanted`.
+async function languageStatus(page, wanted, timeout) {
+  const entry = page.locator('[id="status.languageStatus"]');
+  const deadline = Date.now() + timeout;
+  let last = [];
+  while (Date.now() < deadline) {
+    await entry.waitFor({ state: 'visible', timeout: Math.max(1000, deadline - Date.now()) });
+    await entry.hover();
+    try {
+      await page.waitForSelector('.hover-language-status', { timeout: 5_000 });
+    } catch {
+      await entry.click();
+      await page.waitForSelector('.hover-language-status', { timeout: 5_000 }).catch(() => {});
+    }
+    last = await page.$$eval('.hover-language-status', (items) =>
+      items.map((i) => i.innerText.replace(/\s+/g, ' ').trim()),
+    );
+    if (last.some((t) => wanted.test(t))) {
+      return last;
+    }
+    await page.mouse.move(5, 400);
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`language status never matched ${wanted}: ${JSON.stringify(last)}`);
+}
+
+async function hoverToken(page, needle, offset, wanted) {
+  const box = await charBox(page, needle, offset);
+  if (!box) throw new Error(`the line with ${needle} is not on screen`);
+  // A hover can be lost while the workbench is still busy (a panel closing,
+  // a widget fading): point again, away and back, until it shows.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await page.mouse.move(box.left + box.width / 2, box.top + box.height / 2);
+    await page.mouse.move(box.left + box.width / 2 + 1, box.top + box.height / 2);
+    try {
+      await page.waitForFunction(
+        (wanted) =>
+          [...document.querySelectorAll('.monaco-hover')].some(
+            (h) => h.offsetParent !== null && h.innerText.includes(wanted),
+          ),
+        wanted,
+        { timeout: 5_000 },
+      );
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await page.mouse.move(5, 400);
+    }
+  }
+  return { box, text: await page.evaluate((wanted) => [...document.querySelectorAll('.monaco-hover')].find(
+    (h) => h.offsetParent !== null && h.innerText.includes(wanted)).innerText, wanted) };
+}
+
+// Type a value into a setting of the open Settings editor (search, fill, Tab).
+async function setSetting(page, key, label, value) {
+  await page.locator('.settings-editor .suggest-input-container').first().click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(key, { delay: 5 });
+  const field = page
+    .locator('.settings-editor .setting-item-contents', { hasText: label })
+    .locator('input')
+    .first();
+  await field.waitFor({ state: 'visible', timeout: 30_000 });
+  const before = await field.inputValue();
+  await field.fill(value);
+  await field.press('Tab');
+  // The Settings editor writes settings.json a moment later: wait for it.
+  const deadline = Date.now() + 20_000;
+  while (!fs.readFileSync(cfg.settingsPath, 'utf8').includes(JSON.stringify(value))) {
+    if (Date.now() > deadline) throw new Error(`${key} was not saved as ${value}`);
+    await page.waitForTimeout(100);
+  }
+  return before;
 }
 
 async function main() {
@@ -222,8 +342,19 @@ async function main() {
     await page.keyboard.press('Control+Z');
 
     // The Problems panel lists the diagnostics with their source and code.
+    // (Filtered to the config: the workspace's other files have problems too.)
     await page.keyboard.press('Control+Shift+M');
     await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 20_000 });
+    const filter = page.locator('.viewpane-filter-container input').first();
+    await filter.fill(`**/${cfg.fileName}`);
+    await page.waitForFunction(
+      (name) => {
+        const rows = [...document.querySelectorAll('.markers-panel .monaco-list-row')];
+        return rows.length > 0 && rows[0].innerText.includes(name);
+      },
+      cfg.fileName,
+      { timeout: 20_000 },
+    );
     await page.waitForTimeout(300);
     result.problems_panel = await page.$$eval('.markers-panel .monaco-list-row', (rows) =>
       rows.map((r) => r.innerText.replace(/\s+/g, ' ').trim()),
@@ -231,9 +362,51 @@ async function main() {
     mark('problems_panel');
     await shot(page, 'vscode-problems.png');
 
+    // Close the Problems panel again (its filter box has the focus).
+    await page.keyboard.press('Escape');
+    const hidePanel = page.locator('.part.panel .codicon-panel-close, .part.panel .codicon-close').first();
+    if ((await hidePanel.count()) > 0) {
+      await hidePanel.click();
+    } else {
+      await page.keyboard.press('Control+Shift+M');
+    }
+    await page.waitForSelector('.markers-panel', { state: 'hidden', timeout: 10_000 }).catch(() => {});
+
+    // The language status item says which server runs: the one installed in
+    // the interpreter (mmname.server.interpreter has mmname-lsp).
+    result.status_environment = await languageStatus(page, /mmname-lsp \S+ \(environment\)/, 60_000);
+    mark('status_environment');
+    await shot(page, 'vscode-status-environment.png');
+    await page.mouse.move(5, 400);
+    await page.keyboard.press('Escape');
+
+    // A metafile (YAML) is attached too: squiggles, and the name breakdown on hover.
+    const meta = cfg.metafileHover;
+    await openFile(page, cfg.metafileName, `Name: ${meta.name}`);
+    await page.waitForFunction(
+      () => document.querySelectorAll('.editor-group-container.active .monaco-editor .squiggly-error, .editor-group-container.active .monaco-editor .squiggly-warning').length > 0,
+      null,
+      { timeout: 90_000 },
+    );
+    result.metafile_squiggles = await visibleSquiggles(page);
+    const metaLine = `Name: ${meta.name}`;
+    const metaHover = await hoverToken(
+      page,
+      metaLine,
+      'Name: '.length + meta.name.indexOf(meta.token) + 1,
+      'gpus-x-batch',
+    );
+    result.metafile_hover = metaHover.text;
+    mark('metafile');
+    await shot(page, 'vscode-metafile.png');
+    await page.mouse.move(5, 400);
+    await page.keyboard.press('Escape');
+    result.status_metafile = await languageStatus(page, /mmname-lsp/, 30_000);
+    await page.mouse.move(5, 400);
+    await page.keyboard.press('Escape');
+
     // Settings reach the running server: untick mmname.enable in the
-    // Settings editor and the squiggles go away.
-    await page.keyboard.press('Control+Shift+M'); // close the Problems panel again
+    // Settings editor and the squiggles go away; tick it again.
     await page.keyboard.press('Control+Comma');
     await page.waitForSelector('.settings-editor', { timeout: 30_000 });
     await page.waitForTimeout(500);
@@ -252,31 +425,61 @@ async function main() {
     );
     result.squiggles_after_disable = 0;
     mark('enable_off');
+    await enable.click();
+    await page.waitForFunction(
+      (el) => el.getAttribute('aria-checked') === 'true',
+      await enable.elementHandle(),
+      { timeout: 10_000 },
+    );
+    result.enable_after = await enable.getAttribute('aria-checked');
 
-    // A Python without the server, set in the same editor: the extension
-    // restarts on the change and says how to install the server.
-    await page.locator('.settings-editor .suggest-input-container').first().click();
-    await page.keyboard.press('Control+A');
-    await page.keyboard.type('mmname.server.interpreter', { delay: 5 });
-    const field = page
-      .locator('.settings-editor .setting-item-contents', { hasText: 'Interpreter' })
-      .locator('input')
-      .first();
-    await field.waitFor({ state: 'visible', timeout: 30_000 });
-    result.settings_ui_before = await field.inputValue();
-    await field.fill(cfg.brokenInterpreter);
-    await field.press('Tab');
+    // A Python without mmname-lsp (a fresh venv), set in the same editor:
+    // the extension restarts on the change and runs its bundled copy.
+    result.settings_ui_before = await setSetting(
+      page,
+      'mmname.server.interpreter',
+      'Interpreter',
+      cfg.bareInterpreter,
+    );
+    await openFile(page, cfg.fileName, 'load_from');
+    result.status_bundled = await languageStatus(page, /mmname-lsp \S+ \(bundled\)/, 90_000);
+    mark('status_bundled');
+    await shot(page, 'vscode-status-bundled.png');
+    await page.mouse.move(5, 400);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(
+      () => document.querySelectorAll('.editor-group-container.active .monaco-editor .squiggly-error, .editor-group-container.active .monaco-editor .squiggly-warning').length > 0,
+      null,
+      { timeout: 90_000 },
+    );
+    result.bundled_squiggles = await visibleSquiggles(page);
+    const bundledHover = await hoverToken(
+      page,
+      needle,
+      nameAt + 'resnet50_'.length + 2,
+      'gpus-x-batch',
+    );
+    result.bundled_hover = bundledHover.text;
+    mark('bundled');
+    await shot(page, 'vscode-bundled.png');
+    await page.mouse.move(5, 400);
+    await page.keyboard.press('Escape');
+
+    // No Python at all where the setting points: a clear error.
+    await page.keyboard.press('Control+Comma');
+    await page.waitForSelector('.settings-editor', { timeout: 30_000 });
+    await setSetting(page, 'mmname.server.interpreter', 'Interpreter', cfg.missingInterpreter);
     await page.waitForFunction(
       () =>
         [...document.querySelectorAll('.notifications-toasts .notification-toast')].some((t) =>
-          t.innerText.includes('pip install mmname-lsp'),
+          t.innerText.includes('no Python'),
         ),
       null,
       { timeout: 60_000 },
     );
     result.error_notification = await page.evaluate(() => {
       const t = [...document.querySelectorAll('.notifications-toasts .notification-toast')].find(
-        (e) => e.innerText.includes('pip install mmname-lsp'),
+        (e) => e.innerText.includes('no Python'),
       );
       return {
         text: t.innerText,
@@ -284,7 +487,7 @@ async function main() {
       };
     });
     mark('error_notification');
-    await shot(page, 'vscode-not-installed.png');
+    await shot(page, 'vscode-no-python.png');
   } catch (err) {
     result.problems.push(String((err && err.stack) || err));
     try {

@@ -170,6 +170,21 @@ runner = dict(type='EpochBasedRunner', max_epochs=24)
     assert status(path, "mmdet", "MMN316") == {"1x": AGREE}
 
 
+def test_legacy_schedule_counts_repeats_of_data_train(tmp_path: Path) -> None:
+    # MMDetection 2.x `mstrain_3x` configs: 12 epochs of `data.train` repeated 3 times.
+    path = write(tmp_path, "mask_rcnn_r50_fpn_mstrain_3x_coco.py", """
+model = dict(type='MaskRCNN')
+data = dict(samples_per_gpu=2, train=dict(
+    type='RepeatDataset', times=3, dataset=dict(type='CocoDataset')))
+runner = dict(type='EpochBasedRunner', max_epochs=12)
+""")
+    assert status(path, "mmdet", "MMN316") == {"3x": AGREE}
+    path.write_text(path.read_text().replace("times=3", "times=2"))
+    f = finding(path, "mmdet", "MMN316")
+    assert f.replacement == "2x"
+    assert {r.line for r in f.related} == {line_of(path, "max_epochs"), line_of(path, "times=2")}
+
+
 def test_legacy_batch_without_b(tmp_path: Path) -> None:
     path = write(tmp_path, "faster_rcnn_r50_fpn_8x4_coco_1x.py", """
 model = dict(type='FasterRCNN')

@@ -1,5 +1,6 @@
 -- mmname-lsp for Neovim 0.7: vim.lsp.start_client() once, then
--- vim.lsp.buf_attach_client() for every Python buffer.
+-- vim.lsp.buf_attach_client() for every Python buffer, metafile, model index
+-- and README.
 -- Paste into init.lua, or load it from there: dofile('/path/to/nvim-0.7.lua').
 local mmname_client_id = nil
 
@@ -31,10 +32,23 @@ local function mmname_attach(bufnr)
   end
 end
 
+-- Python buffers, and the metafiles, model indexes and READMEs (model
+-- tables) the server also reads.
+local function mmname_understood(bufnr)
+  if vim.bo[bufnr].filetype == 'python' then
+    return true
+  end
+  local name = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(bufnr), ':t'):lower()
+  return name == 'metafile.yml' or name == 'metafile.yaml' or name == 'model-index.yml'
+    or name == 'model-index.yaml' or (name:match('^readme') ~= nil and name:match('%.md$') ~= nil)
+end
+
 vim.api.nvim_create_autocmd('FileType', {
-  pattern = 'python',
+  pattern = { 'python', 'yaml', 'markdown' },
   group = vim.api.nvim_create_augroup('mmname_lsp', { clear = true }),
   callback = function(args)
-    mmname_attach(args.buf)
+    if mmname_understood(args.buf) then
+      mmname_attach(args.buf)
+    end
   end,
 })

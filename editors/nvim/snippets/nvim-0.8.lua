@@ -22,11 +22,25 @@ local mmname = {
   },
 }
 
+-- Python buffers, and the metafiles, model indexes and READMEs (model
+-- tables) the server also reads.
+local function mmname_understood(bufnr)
+  if vim.bo[bufnr].filetype == 'python' then
+    return true
+  end
+  local name = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(bufnr), ':t'):lower()
+  return name == 'metafile.yml' or name == 'metafile.yaml' or name == 'model-index.yml'
+    or name == 'model-index.yaml' or (name:match('^readme') ~= nil and name:match('%.md$') ~= nil)
+end
+
 vim.api.nvim_create_autocmd('FileType', {
-  pattern = 'python',
+  pattern = { 'python', 'yaml', 'markdown' },
   group = vim.api.nvim_create_augroup('mmname_lsp', { clear = true }),
   callback = function(args)
-    local markers = { 'pyproject.toml', 'setup.cfg', 'setup.py', '.git' }
+    if not mmname_understood(args.buf) then
+      return
+    end
+    local markers = { 'model-index.yml', 'pyproject.toml', 'setup.cfg', 'setup.py', '.git' }
     local found = vim.fs.find(markers, {
       upward = true,
       path = vim.fs.dirname(vim.api.nvim_buf_get_name(args.buf)),

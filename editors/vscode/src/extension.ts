@@ -1,5 +1,7 @@
-// VS Code client for mmname-lsp: starts the Python language server over stdio
-// and passes the `mmname.*` settings to it.
+// VS Code client for mmname-lsp: finds a Python, starts the language server
+// over stdio (the one installed in that Python, else the copy bundled in the
+// extension), passes the `mmname.*` settings to it and shows in a language
+// status item which server runs.
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -7,36 +9,106 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
+  DocumentSelector,
   LanguageClient,
   LanguageClientOptions,
+  ProgressToken,
   RevealOutputChannelOn,
   ServerOptions,
+  WorkDoneProgressBegin,
+  WorkDoneProgressEnd,
+  WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
 
 const SECTION = 'mmname';
 const INSTALL_COMMAND = 'pip install mmname-lsp';
-const IMPORT_CHECK_TIMEOUT_MS = 30_000;
+const PROBE_TIMEOUT_MS = 30_000;
+// The oldest Python the server (and its bundled copy) runs on: pyproject's requires-python.
+const MIN_PYTHON: [number, number] = [3, 9];
+// The server's work-done progress tokens for indexing start with this.
+const INDEX_PROGRESS_PREFIX = 'mmname-index-';
 
-/** How the server is started, and where that choice came from (for messages). */
-interface ServerCommand {
+// Every file the server understands: Python files and notebook cells,
+// metafiles, model indexes and READMEs (their model tables).
+const DOCUMENTS: DocumentSelector = [
+  { scheme: 'file', language: 'python' },
+  { scheme: 'untitled', language: 'python' },
+  { notebook: 'jupyter-notebook', language: 'python' },
+  { scheme: 'file', language: 'yaml', pattern: '**/metafile.{yml,yaml}' },
+  { scheme: 'file', language: 'yaml', pattern: '**/model-index.{yml,yaml}' },
+  { scheme: 'file', language: 'markdown', pattern: '**/{README,Readme,readme}*.md' },
+];
+
+/** How the server is started, and what the status item says about it. */
+interface Launch {
   command: string;
   args: string[];
+  env: NodeJS.ProcessEnv;
+  /** 'environment': installed in the interpreter; 'bundled': the extension's copy. */
+  kind: 'path' | 'environment' | 'bundled';
+  /** Where the interpreter or executable came from (for messages). */
   origin: string;
-  /** The Python command line when the server runs as `<python> -m mmname_lsp`. */
   python?: string[];
+  /** The interpreter's own path and version, as it reported them. */
+  interpreter?: string;
+  pythonVersion?: string;
+  serverVersion?: string;
 }
+
+/** Why the server could not be started, and what would fix it. */
+class CannotStart extends Error {
+  constructor(
+    message: string,
+    readonly python?: string[],
+    readonly offerInstall = false,
+  ) {
+    super(message);
+  }
+}
+
+/** What `<python> -c PROBE` prints. */
+interface Probe {
+  version: number[];
+  executable: string;
+  server?: string;
+  error?: string;
+}
+
+// Runs on any Python (also 2.x, to report its version): the interpreter's
+// version and path, and the installed server's version when it can start.
+const PROBE = [
+  'import json, sys',
+  'r = {"version": list(sys.version_info[:3]), "executable": sys.executable}',
+  'try:',
+  '    import importlib.util',
+  '    import mmname_lsp',
+  '    for dep in ("pygls", "lsprotocol", "yaml"):',
+  '        if importlib.util.find_spec(dep) is None:',
+  '            raise ImportError("No module named %r" % dep)',
+  '    r["server"] = getattr(mmname_lsp, "__version__", "")',
+  'except Exception as e:',
+  '    r["error"] = "%s: %s" % (type(e).__name__, e)',
+  'print(json.dumps(r))',
+].join('\n');
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
+let status: vscode.LanguageStatusItem;
+let extensionDir = '';
 let queue: Promise<void> = Promise.resolve();
 let watchingPython = false;
 let disposed = false;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   disposed = false;
+  extensionDir = context.extensionPath;
   output = vscode.window.createOutputChannel('mmname', { log: true });
+  status = vscode.languages.createLanguageStatusItem('mmname.server', statusSelector());
+  status.name = 'mmname';
+  status.command = { title: 'Show Output', command: 'mmname.showOutput' };
   context.subscriptions.push(
     output,
+    status,
     vscode.commands.registerCommand('mmname.restartServer', () => restart('restart command')),
     vscode.commands.registerCommand('mmname.showOutput', () => output.show(true)),
     vscode.workspace.onDidChangeConfiguration((event) => {
@@ -91,21 +163,25 @@ async function stopClient(): Promise<void> {
 }
 
 async function startClient(): Promise<void> {
-  const server = await resolveServerCommand();
-  log(`server command (${server.origin}): ${quoteArgs([server.command, ...server.args])}`);
-  if (!(await preflight(server))) {
+  showStatus({ text: 'mmname-lsp: starting', busy: true });
+  let launch: Launch;
+  try {
+    launch = await resolveLaunch();
+  } catch (err) {
+    await cannotStart(err);
     return;
   }
+  log(
+    `server (${launch.kind}, ${launch.origin}): ${quoteArgs([launch.command, ...launch.args])}` +
+      (launch.kind === 'bundled' ? ` with PYTHONPATH=${launch.env.PYTHONPATH}` : ''),
+  );
   const serverOptions: ServerOptions = {
-    command: server.command,
-    args: server.args,
-    options: { env: { ...process.env, PYTHONUNBUFFERED: '1' } },
+    command: launch.command,
+    args: launch.args,
+    options: { cwd: serverCwd(), env: { ...launch.env, PYTHONUNBUFFERED: '1' } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      { scheme: 'file', language: 'python' },
-      { scheme: 'untitled', language: 'python' },
-    ],
+    documentSelector: DOCUMENTS,
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     // No `synchronize.configurationSection`: settingsChanged() tells the server,
@@ -124,6 +200,10 @@ async function startClient(): Promise<void> {
           );
         },
       },
+      handleWorkDoneProgress: (token, params, next) => {
+        indexingProgress(launch, token, params);
+        next(token, params);
+      },
     },
   };
   // The id 'mmname' makes the client honour the `mmname.trace.server` setting.
@@ -131,12 +211,17 @@ async function startClient(): Promise<void> {
   client = next;
   try {
     await next.start();
-    log('server started');
+    const info = next.initializeResult?.serverInfo;
+    launch.serverVersion = info?.version ?? launch.serverVersion;
+    log(`server started: ${info?.name ?? 'mmname-lsp'} ${launch.serverVersion ?? ''} (${launch.kind})`);
+    showRunning(launch);
   } catch (err) {
     if (client === next) {
       client = undefined;
     }
-    await notifyCannotStart(server, `the server did not start: ${describe(err)}`);
+    await cannotStart(
+      new CannotStart(`the server did not start: ${describe(err)}`, launch.python, launch.kind !== 'bundled'),
+    );
   }
 }
 
@@ -165,32 +250,209 @@ function serverSettings(value: unknown): unknown {
   return copy;
 }
 
+// ------------------------------------------------------------ status item
+
+/** The language status item shows for the same documents the server gets. */
+function statusSelector(): vscode.DocumentSelector {
+  return (DOCUMENTS as Array<Record<string, string>>).map((f) =>
+    f.notebook ? { notebookType: f.notebook, language: f.language } : f,
+  ) as vscode.DocumentFilter[];
+}
+
+function showStatus(fields: {
+  text: string;
+  detail?: string;
+  busy?: boolean;
+  severity?: vscode.LanguageStatusSeverity;
+}): void {
+  status.text = fields.text;
+  status.detail = fields.detail;
+  status.busy = fields.busy ?? false;
+  status.severity = fields.severity ?? vscode.LanguageStatusSeverity.Information;
+}
+
+function describeLaunch(launch: Launch): { text: string; detail: string } {
+  const version = launch.serverVersion ? ` ${launch.serverVersion}` : '';
+  const where =
+    launch.kind === 'path'
+      ? launch.command
+      : `Python ${launch.pythonVersion ?? '?'} ${launch.interpreter ?? launch.command}`;
+  return { text: `mmname-lsp${version} (${launch.kind})`, detail: where };
+}
+
+function showRunning(launch: Launch, progress?: string, busy = false): void {
+  const { text, detail } = describeLaunch(launch);
+  showStatus({ text, detail: progress ? `${detail} · ${progress}` : detail, busy });
+}
+
+/** The server reports its indexing as work-done progress: mirror it in the status item. */
+function indexingProgress(
+  launch: Launch,
+  token: ProgressToken,
+  params: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd,
+): void {
+  if (!String(token).startsWith(INDEX_PROGRESS_PREFIX)) {
+    return;
+  }
+  if (params.kind === 'end') {
+    showRunning(launch, `indexed ${params.message ?? ''}`.trim());
+    return;
+  }
+  const pct = params.percentage !== undefined ? ` ${params.percentage}%` : '';
+  const files = params.message ? ` (${params.message})` : '';
+  showRunning(launch, `indexing${pct}${files}`, true);
+}
+
 // ---------------------------------------------------------------- the command
 
-async function resolveServerCommand(): Promise<ServerCommand> {
+/**
+ * `mmname.server.path`, else a Python: `mmname.server.interpreter`, the Python
+ * extension's interpreter, or python3/python on PATH. The server installed
+ * in that Python runs when its version matches the bundled copy's; else the
+ * bundled copy runs with that Python.
+ */
+async function resolveLaunch(): Promise<Launch> {
   const config = vscode.workspace.getConfiguration(`${SECTION}.server`);
   const serverPath = expand(config.get<string>('path', '').trim());
   if (serverPath) {
-    return { command: serverPath, args: ['--stdio'], origin: 'mmname.server.path' };
+    if (!findExecutable(serverPath)) {
+      throw new CannotStart(`the server executable \`${serverPath}\` was not found (mmname.server.path)`);
+    }
+    return {
+      command: serverPath,
+      args: ['--stdio'],
+      env: { ...process.env },
+      kind: 'path',
+      origin: 'mmname.server.path',
+    };
   }
-  const interpreter = expand(config.get<string>('interpreter', '').trim());
-  if (interpreter) {
-    return pythonCommand([interpreter], 'mmname.server.interpreter');
-  }
-  const fromPython = await pythonExtensionInterpreter();
-  if (fromPython) {
-    return pythonCommand(fromPython, 'the Python extension\'s interpreter');
-  }
-  return pythonCommand([process.platform === 'win32' ? 'python' : 'python3'], 'default');
-}
-
-function pythonCommand(python: string[], origin: string): ServerCommand {
-  return {
+  const { python, origin, probe } = await findPython(config);
+  const version = probe.version.join('.');
+  const bundled = bundledServer();
+  const base = {
     command: python[0],
-    args: [...python.slice(1), '-m', 'mmname_lsp', '--stdio'],
     origin,
     python,
+    interpreter: probe.executable || python[0],
+    pythonVersion: version,
   };
+  if (probe.server !== undefined && (!bundled || sameRelease(probe.server, bundled.version))) {
+    return {
+      ...base,
+      args: [...python.slice(1), '-m', 'mmname_lsp', '--stdio'],
+      env: { ...process.env },
+      kind: 'environment',
+      serverVersion: probe.server,
+    };
+  }
+  if (!bundled) {
+    throw new CannotStart(
+      `mmname-lsp is not installed for \`${quoteArgs(python)}\` (${probe.error ?? 'no server'})`,
+      python,
+      true,
+    );
+  }
+  if (probe.server !== undefined) {
+    log(`${python[0]} has mmname-lsp ${probe.server}; the bundled ${bundled.version} runs instead`);
+  }
+  const pythonPath = [bundled.libs, process.env.PYTHONPATH].filter((p) => p).join(path.delimiter);
+  return {
+    ...base,
+    args: [...python.slice(1), '-m', 'mmname_lsp', '--stdio'],
+    env: { ...process.env, PYTHONPATH: pythonPath },
+    kind: 'bundled',
+    serverVersion: bundled.version,
+  };
+}
+
+/** The interpreter to use, and what it says about itself. */
+async function findPython(
+  config: vscode.WorkspaceConfiguration,
+): Promise<{ python: string[]; origin: string; probe: Probe }> {
+  const candidates: Array<{ python: string[]; origin: string }> = [];
+  const interpreter = expand(config.get<string>('interpreter', '').trim());
+  if (interpreter) {
+    candidates.push({ python: [interpreter], origin: 'mmname.server.interpreter' });
+  } else {
+    const fromPython = await pythonExtensionInterpreter();
+    if (fromPython) {
+      candidates.push({ python: fromPython, origin: "the Python extension's interpreter" });
+    }
+    const names = process.platform === 'win32' ? ['python', 'py'] : ['python3', 'python'];
+    for (const name of names) {
+      candidates.push({ python: [name], origin: 'PATH' });
+    }
+  }
+  const tried: string[] = [];
+  for (const candidate of candidates) {
+    const probe = await probePython(candidate.python);
+    if (typeof probe === 'string') {
+      tried.push(`${quoteArgs(candidate.python)} (${candidate.origin}): ${probe}`);
+      continue;
+    }
+    const [major, minor] = probe.version;
+    if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {
+      tried.push(`${quoteArgs(candidate.python)} (${candidate.origin}) is Python ${probe.version.join('.')}`);
+      continue;
+    }
+    return { ...candidate, probe };
+  }
+  throw new CannotStart(
+    `no Python ${MIN_PYTHON.join('.')} or newer was found (tried: ${tried.join('; ')})`,
+  );
+}
+
+/**
+ * Where the server runs, and the probe too: `python -m` imports from the
+ * working folder first, so both must see the same one.
+ */
+function serverCwd(): string {
+  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+  return folder ? folder.uri.fsPath : os.homedir();
+}
+
+/** The interpreter's answer to PROBE, or why it gave none. */
+async function probePython(python: string[]): Promise<Probe | string> {
+  const result = await run(python[0], [...python.slice(1), '-c', PROBE], serverCwd());
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
+    return 'not found';
+  }
+  const line = result.stdout.trim().split('\n').pop() ?? '';
+  try {
+    const probe = JSON.parse(line) as Probe;
+    if (Array.isArray(probe.version)) {
+      return probe;
+    }
+  } catch {
+    // not JSON: reported below
+  }
+  const why = result.stderr.trim().split('\n').pop() || describe(result.error) || line;
+  return `did not run (${why})`;
+}
+
+/** The server copy shipped in the extension (bundled/libs), when there is one. */
+function bundledServer(): { libs: string; version: string } | undefined {
+  const libs = path.join(extensionDir, 'bundled', 'libs');
+  let names: string[];
+  try {
+    names = fs.readdirSync(libs);
+  } catch {
+    return undefined;
+  }
+  for (const name of names) {
+    const m = /^mmname_lsp-(.+)\.dist-info$/.exec(name);
+    if (m) {
+      return { libs, version: m[1] };
+    }
+  }
+  return undefined;
+}
+
+/** Same major.minor (0.x: the same minor): the settings and protocol the extension knows. */
+function sameRelease(a: string, b: string): boolean {
+  const pa = a.split('.');
+  const pb = b.split('.');
+  return pa[0] === pb[0] && pa[1] === pb[1];
 }
 
 /** `~`, `${userHome}` and `${workspaceFolder}` in a path setting. */
@@ -251,56 +513,36 @@ function watchPythonInterpreter(api: any): void {
   event(() => {
     const config = vscode.workspace.getConfiguration(`${SECTION}.server`);
     if (!config.get<string>('path') && !config.get<string>('interpreter')) {
-      void restart('the Python extension\'s interpreter changed');
+      void restart("the Python extension's interpreter changed");
     }
   });
 }
 
-// ------------------------------------------------- checks and error messages
+// ------------------------------------------------------------ error messages
 
-/** Checks that the server can start; tells the user how to fix it when not. */
-async function preflight(server: ServerCommand): Promise<boolean> {
-  if (server.python) {
-    const result = await run(server.python[0], [
-      ...server.python.slice(1),
-      '-c',
-      'import mmname_lsp',
-    ]);
-    if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
-      await notifyCannotStart(server, `the Python interpreter \`${server.command}\` was not found`);
-      return false;
-    }
-    if (result.error) {
-      const detail = result.stderr.trim().split('\n').pop() || describe(result.error);
-      await notifyCannotStart(
-        server,
-        `mmname-lsp is not installed for \`${quoteArgs(server.python)}\` (${detail})`,
-      );
-      return false;
-    }
-    return true;
-  }
-  if (!findExecutable(server.command)) {
-    await notifyCannotStart(server, `the server executable \`${server.command}\` was not found`);
-    return false;
-  }
-  return true;
-}
-
-async function notifyCannotStart(server: ServerCommand, problem: string): Promise<void> {
-  const install = server.python
-    ? `${quoteArgs(server.python)} -m ${INSTALL_COMMAND}`
-    : INSTALL_COMMAND;
+async function cannotStart(err: unknown): Promise<void> {
+  const problem = err instanceof CannotStart ? err : new CannotStart(describe(err));
+  showStatus({
+    text: 'mmname-lsp: not running',
+    detail: problem.message,
+    severity: vscode.LanguageStatusSeverity.Error,
+  });
+  const python = problem.python;
+  const install = python ? `${quoteArgs(python)} -m ${INSTALL_COMMAND}` : INSTALL_COMMAND;
   const message =
-    `mmname: ${problem}. Install the server with \`${INSTALL_COMMAND}\`` +
-    (server.python ? ` (for this interpreter: \`${install}\`)` : '') +
-    ', or set mmname.server.path / mmname.server.interpreter.';
+    `mmname: ${problem.message}.` +
+    (problem.offerInstall
+      ? ` Install the server with \`${INSTALL_COMMAND}\`` +
+        (python ? ` (for this interpreter: \`${install}\`)` : '') +
+        ', or set mmname.server.path / mmname.server.interpreter.'
+      : ' Set mmname.server.interpreter to a Python ' + MIN_PYTHON.join('.') + ' or newer, or mmname.server.path.');
   output.error(message);
   const copy = 'Copy install command';
   const showOutput = 'Show output';
   const settings = 'Open settings';
+  const buttons = problem.offerInstall ? [copy, showOutput, settings] : [showOutput, settings];
   // Not awaited by the caller's restart queue beyond the choice itself.
-  void vscode.window.showErrorMessage(message, copy, showOutput, settings).then(async (choice) => {
+  void vscode.window.showErrorMessage(message, ...buttons).then(async (choice) => {
     if (choice === copy) {
       await vscode.env.clipboard.writeText(install);
       void vscode.window.showInformationMessage(`Copied: ${install}`);
@@ -315,12 +557,13 @@ async function notifyCannotStart(server: ServerCommand, problem: string): Promis
 function run(
   command: string,
   args: string[],
+  cwd: string,
 ): Promise<{ error: Error | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       command,
       args,
-      { timeout: IMPORT_CHECK_TIMEOUT_MS, windowsHide: true },
+      { cwd, timeout: PROBE_TIMEOUT_MS, windowsHide: true },
       (error, stdout, stderr) => resolve({ error, stdout: String(stdout), stderr: String(stderr) }),
     );
   });
