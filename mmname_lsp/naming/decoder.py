@@ -197,6 +197,34 @@ class Conventions:
             self.votes["input-size"] = (0, 0, 0, 3, 0.5)
 
 
+# Entries per memo table of a decoder (a full table stops growing).
+MEMO_SIZE = 65536
+
+
+class _Memo:
+    """What a decoder works out once and reuses across names: the lexed words
+    of each part text (offsets from the part's start, with their problems), the
+    role search for each pattern of votes, each word's meaning in each role.
+    Only the decoder's vocabulary and conventions go into them, which never
+    change; :meth:`Decoder.clear_cache` drops them with the results."""
+
+    __slots__ = ("words", "roles", "meanings")
+
+    def __init__(self) -> None:
+        self.words: Dict[str, Tuple[tuple, Tuple[Problem, ...]]] = {}
+        self.roles: Dict[tuple, tuple] = {}
+        self.meanings: Dict[tuple, Tuple[str, str]] = {}
+
+    def sizes(self) -> Dict[str, int]:
+        return {"words": len(self.words), "roles": len(self.roles),
+                "meanings": len(self.meanings)}
+
+
+def _moved(p: Problem, by: int) -> Problem:
+    """``p`` moved ``by`` characters (a copy: the dataclass is frozen)."""
+    return replace(p, start=p.start + by, end=p.end + by)
+
+
 class _Word:
     """A word of a part with what the vocabulary or its shape says about it."""
 
@@ -239,7 +267,7 @@ class Decoder:
     """
 
     def __init__(self, vocabulary: Optional[Vocabulary] = None, zoo: object = None,
-                 profile: object = None) -> None:
+                 profile: object = None, *, memoise: bool = True) -> None:
         from mmname_lsp.naming.profiles import SHARED, get_profile
 
         if isinstance(profile, str):
@@ -255,6 +283,9 @@ class Decoder:
         self._vocab = vocabulary
         self._zoo = zoo
         self._cache = lru_cache(maxsize=8192)(self._decode)
+        # ``memoise=False``: every name worked out afresh (tests compare).
+        self._memoise = memoise
+        self._memo: Optional[_Memo] = _Memo() if memoise else None
         self._zoo_generation = 0
         self._heads: frozenset = frozenset()
         self._heads_of: Optional[Vocabulary] = None
@@ -327,9 +358,15 @@ class Decoder:
         older = profile_vocabulary(self.conventions.older)
         return any("_".join(pieces[:k]) in older for k in (4, 3, 2))
 
+    def memo_sizes(self) -> Dict[str, int]:
+        """Entries in each memo table (empty when the decoder does not memoise)."""
+        return self._memo.sizes() if self._memo is not None else {}
+
     def clear_cache(self) -> None:
         """Forget every decoded name (the vocabulary or zoo changed)."""
         self._cache.cache_clear()
+        if self._memoise:
+            self._memo = _Memo()
 
     # -- step 1: where the name is -------------------------------------------------
 
@@ -634,6 +671,32 @@ class Decoder:
         return out
 
     def _words(self, text: str, start: int, end: int, problems: List[Problem]) -> List[_Word]:
+        """The lexed words of the part ``text[start:end]``.  A part's words depend
+        on its text alone (``8xb32``, ``in1k``, ``resnet50`` stand in many names):
+        they are worked out once per text at offset 0, then placed at ``start``."""
+        memo = self._memo
+        if memo is None:
+            return self._lexed_words(text, start, end, problems)
+        part = text[start:end]
+        hit = memo.words.get(part)
+        if hit is None:
+            found: List[Problem] = []
+            words = self._lexed_words(part, 0, len(part), found)
+            hit = (tuple((w.text, w.start, w.end, w.lex, w.entry, w.lookup) for w in words),
+                   tuple(found))
+            if len(memo.words) < MEMO_SIZE:
+                memo.words[part] = hit
+        out = []
+        for t, a, b, lex, entry, lookup in hit[0]:
+            w = _Word(t, a + start, b + start)
+            w.lex, w.entry, w.lookup = lex, entry, lookup
+            out.append(w)
+        for p in hit[1]:
+            problems.append(_moved(p, start) if start else p)
+        return out
+
+    def _lexed_words(self, text: str, start: int, end: int, problems: List[Problem]
+                     ) -> List[_Word]:
         raw: List[_Word] = []
         pos = start
         while pos <= end:
@@ -841,7 +904,7 @@ class Decoder:
             for r, i in strong:
                 if r == TRAIN:
                     segments[i].forced = r
-        roles, score, runner_up = _best_roles(segments, conv)
+        roles, score, runner_up = self._role_search(segments, conv)
         if misplaced:
             roles = [r if r is not None else roles[i] for r, i in strong]
             order = sorted(range(n), key=lambda i: (roles[i], i))
@@ -862,10 +925,36 @@ class Decoder:
                     )
         return roles, ambiguities
 
+    def _role_search(
+        self, segments: List[_Segment], conv: Conventions
+    ) -> Tuple[List[int], float, Optional[Tuple[float, List[int]]]]:
+        """:func:`_best_roles`, once per pattern of votes and forced roles (a
+        few hundred patterns cover thousands of names)."""
+        memo = self._memo
+        if memo is None:
+            return _best_roles(segments, conv)
+        key = tuple((tuple(seg.votes), seg.forced) for seg in segments)
+        hit = memo.roles.get(key)
+        if hit is None:
+            hit = _best_roles(segments, conv)
+            if len(memo.roles) < MEMO_SIZE:
+                memo.roles[key] = hit
+        return list(hit[0]), hit[1], hit[2]
+
     def _tokens(self, seg: _Segment, role: str, family: str) -> Tuple[Token, ...]:
+        meanings = self._memo.meanings if self._memo is not None else None
         out = []
         for w in seg.words:
-            kind, meaning = self._meaning(w, role, family)
+            if meanings is None:
+                kind, meaning = self._meaning(w, role, family)
+            else:
+                key = (w.text, w.lookup, w.lex, w.entry, role, family)
+                hit = meanings.get(key)
+                if hit is None:
+                    hit = self._meaning(w, role, family)
+                    if len(meanings) < MEMO_SIZE:
+                        meanings[key] = hit
+                kind, meaning = hit
             if seg.suffix and kind == "unknown":
                 out.append(_token(w.text, w.start, w.end, kind, _SUFFIX_MEANING, _SUFFIX_HOW))
             elif w.entry is None or w.lex == LEARNED:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Mapping, Optional
+from functools import lru_cache
+from typing import Dict, Iterable, Mapping, Optional, Tuple
 
 from mmname_lsp.naming import patterns
 
@@ -96,6 +97,19 @@ class LearnedWords:
         return None if n is None else f"Seen in {n} names of this workspace."
 
 
+# A workspace names the same classes (`ImageClassifier`, `ResNet`) in most of
+# its files, and counting is redone after every batch of file events: the
+# words of a name or class are worked out once.
+@lru_cache(maxsize=16384)
+def _name_words(name: str) -> Tuple[str, ...]:
+    return tuple(words_of_name(name))
+
+
+@lru_cache(maxsize=16384)
+def _class_words(name: str) -> Tuple[str, ...]:
+    return tuple(words_of_class(name))
+
+
 class WordCounter:
     """Counts the words of a workspace's names, one vote per name and word."""
 
@@ -105,7 +119,7 @@ class WordCounter:
 
     def add_name(self, name: str) -> None:
         """A config file name or path, model name, checkpoint or URL."""
-        self._add(words_of_name(name))
+        self._add(_name_words(name))
 
     def add_names(self, names: Iterable[str]) -> None:
         for name in names:
@@ -113,7 +127,7 @@ class WordCounter:
 
     def add_class(self, name: str) -> None:
         """A registered class name or a ``type='...'`` value."""
-        self._add(words_of_class(name))
+        self._add(_class_words(name))
 
     def add_classes(self, names: Iterable[str]) -> None:
         for name in names:

@@ -24,6 +24,7 @@ from pygls.protocol.json_rpc import RPCNotification, RPCRequest
 from pygls.protocol.language_server import lsp_method
 
 from mmname_lsp import __version__
+from mmname_lsp.server.convert import json_converter
 from mmname_lsp.server.session import Session
 
 log = logging.getLogger("mmname_lsp")
@@ -208,6 +209,7 @@ NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
 class MMNameServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("mmname-lsp", __version__, protocol_cls=MMNameProtocol,
+                         converter_factory=json_converter,
                          notebook_document_sync=NOTEBOOK_SYNC)
         self.session = Session(self)
         if os.environ.get(TEST_HOOKS_ENV) == "1":

@@ -10,6 +10,7 @@ when they must act after the session has taken a change in.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -88,6 +89,38 @@ class FolderConfig:
     settings: Settings
     project: ProjectConfig
     selection: Optional[Selection] = None  # None: every code
+
+_switch_users = 0
+_switch_saved = 0.005
+
+
+@contextlib.contextmanager
+def responsive_threads() -> Iterator[None]:
+    """While a worker thread computes (an analysis, indexing), the event loop
+    takes the GIL back every BACKGROUND_SWITCH_S instead of every 5 ms, so a
+    request waits a fraction of a millisecond, not the thread's whole slice."""
+    global _switch_users, _switch_saved
+    if _switch_users == 0:
+        _switch_saved = sys.getswitchinterval()
+        sys.setswitchinterval(min(_switch_saved, BACKGROUND_SWITCH_S))
+    _switch_users += 1
+    try:
+        yield
+    finally:
+        _switch_users -= 1
+        if _switch_users == 0:
+            sys.setswitchinterval(_switch_saved)
+
+
+def prepare_zoo(index: WorkspaceIndex) -> Tuple[Any, Any]:
+    """(signature, {profile: Zoo}) of the workspace's metafile models, one zoo
+    per profile that judges some of them; reads the index only, so a worker
+    thread may make it."""
+    from mmname_lsp.naming.zoo import Zoo
+
+    signature = index.zoo_signature()
+    names = {index.metafile_profile(p) for p, r in list(index.files.items()) if r.models}
+    return signature, {name: Zoo(*index.zoo_models(name)) for name in sorted(names)}
 
 
 class NotOpen(Exception):
@@ -516,8 +549,8 @@ class Session:
         loop = asyncio.get_event_loop()
         # The analysis holds the GIL; the event loop takes it back at each
         # switch interval (5 ms by default), several times per request.
-        switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(switch, BACKGROUND_SWITCH_S))
+        fast = responsive_threads()
+        fast.__enter__()
         try:
             while self.is_open(uri):
                 doc = self.server.workspace.get_text_document(uri)
@@ -545,8 +578,7 @@ class Session:
             return
         finally:
             self._running.discard(uri)
-            if not self._running:
-                sys.setswitchinterval(switch)
+            fast.__exit__(None, None, None)
         if self.pull_mode:
             if self.client_supports("workspace.diagnostics.refresh_support"):
                 self.server.workspace_diagnostic_refresh(None)
@@ -743,26 +775,27 @@ class Session:
                             "has", timeout)
         return index
 
-    def install_workspace_zoo(self) -> bool:
+    def install_workspace_zoo(self, prepared: Optional[Tuple[Any, Any]] = None) -> bool:
         """Give the zoo the workspace's own metafile models; True when that changed
-        it (then every analysis is redone: the decoders drop their caches)."""
+        it (then every analysis is redone: the decoders drop their caches).
+        ``prepared``: (signature, Zoo) made beforehand (in a worker thread)."""
         index = self.index()
-        signature = index.zoo_signature()
+        signature = prepared[0] if prepared is not None else index.zoo_signature()
         if signature == self.state.zoo_signature:
             return False
         self.state.zoo_signature = signature
         from mmname_lsp.naming.decoder import profile_decoder
         from mmname_lsp.naming.zoo import Zoo
 
+        workspace = prepared[1] if prepared is not None else prepare_zoo(index)[1]
         # Each profile's zoo takes the models of the metafiles it judges (and
         # drops those it took before).
-        names = {index.metafile_profile(p) for p, r in index.files.items() if r.models}
-        for name in sorted(names | self.state.zoo_profiles):
-            models, checkpoints, configs = index.zoo_models(name)
+        for name in sorted(set(workspace) | self.state.zoo_profiles):
+            mine = workspace.get(name) or Zoo({}, {}, {})
             zoo = profile_decoder(name).zoo
-            zoo.set_workspace(Zoo(models, checkpoints, configs))
+            zoo.set_workspace(mine)
             log.info("zoo of %s: %d models (%d from workspace metafiles)", name, len(zoo),
-                     len(models))
-        self.state.zoo_profiles = names
+                     len(mine.models))
+        self.state.zoo_profiles = set(workspace)
         self.analyses.clear()
         return True

@@ -214,7 +214,8 @@ class WorkspaceIndex:
         """Count the words of the indexed names and registered classes again;
         returns the words whose standing changed (learned now, or no more)."""
         counter = WordCounter()
-        for record in self.files.values():
+        # A snapshot: a worker thread may count while the owner takes in records.
+        for record in list(self.files.values()):
             counter.add_names(record.names)
             counter.add_classes(record.classes)
         learned = counter.freeze()
@@ -223,17 +224,29 @@ class WorkspaceIndex:
         self.learned = learned
         return {w for w in before.keys() | after.keys() if before.get(w) != after.get(w)}
 
+    def concerned(self, changed: Set[str]) -> List[str]:
+        """The files whose names hold one of the words ``changed`` (to index again)."""
+        if not changed:
+            return []
+        return [path for path, record in list(self.files.items())
+                if any(w in changed for n in record.names for w in words_of_name(n))]
+
     def learn_and_recheck(self) -> bool:
         """Refresh the learned words and index again the files whose names they
         concern; True when the words changed."""
         changed = self.refresh_learned()
         if not changed:
             return False
-        for path, record in list(self.files.items()):
-            if any(w in changed for n in record.names for w in words_of_name(n)):
-                record.stamp = (0, 0)  # read it again, though unchanged on disk
-                self.index_file(path)
+        for path in self.concerned(changed):
+            self.forget_stamp(path)
+            self.index_file(path)
         return True
+
+    def forget_stamp(self, path: str) -> None:
+        """Read ``path`` again at its next indexing, though unchanged on disk."""
+        record = self.files.get(path)
+        if record is not None:
+            record.stamp = (0, 0)
 
     def stale_under(self, folder: str) -> List[str]:
         """Mark the files under ``folder`` to be read again though unchanged on
@@ -293,17 +306,20 @@ class WorkspaceIndex:
 
     def index_loaded(self, loaded: Loaded) -> Optional[FileRecord]:
         """Index what :meth:`load` read (forget the file when it could not be read)."""
-        if loaded.unchanged:
-            return self.files.get(loaded.path)
-        if loaded.text is None:
-            self.remove(loaded.path)
+        return self.put(loaded, self.build(loaded))
+
+    def build(self, loaded: Loaded) -> Optional[FileRecord]:
+        """The record of what :meth:`load` read, without changing the index: it
+        only reads the index's settings, learned words and caches, so a worker
+        thread may run it while the owner answers requests (then :meth:`put`)."""
+        if loaded.unchanged or loaded.text is None or file_kind(loaded.path) is None:
             return None
         # The records are acyclic and long-lived: a cyclic garbage collection
         # in the middle of indexing only walks them again (a third of the time).
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self.index_file(loaded.path, loaded.text, loaded.stamp)
+            return self._record(loaded.path, loaded.text, loaded.stamp)
         except Exception:  # noqa: BLE001 - one bad file never stops the walk
             import logging
 
@@ -312,6 +328,22 @@ class WorkspaceIndex:
         finally:
             if enabled:
                 gc.enable()
+
+    def put(self, loaded: Loaded, record: Optional[FileRecord]) -> Optional[FileRecord]:
+        """Take in the record :meth:`build` made of ``loaded`` (None: it failed)."""
+        if loaded.unchanged:
+            return self.files.get(loaded.path)
+        if loaded.text is None or file_kind(loaded.path) is None:
+            self.remove(loaded.path)
+            return None
+        if record is not None:
+            self._put(record)
+        return record
+
+    def build_many(self, paths: Iterable[str]) -> List[Tuple[Loaded, Optional[FileRecord]]]:
+        """Read and build the records of ``paths`` (for a worker thread; then
+        :meth:`put` each on the owner's thread)."""
+        return [(loaded, self.build(loaded)) for loaded in map(self.load, paths)]
 
     def index_file(self, path: str, text: Optional[str] = None,
                    stamp: Tuple[int, int] = (0, 0)) -> Optional[FileRecord]:
@@ -323,6 +355,12 @@ class WorkspaceIndex:
             return None
         if text is None:
             return self.index_loaded(self.load(path))
+        record = self._record(path, text, stamp)
+        self._put(record)
+        return record
+
+    def _record(self, path: str, text: str, stamp: Tuple[int, int]) -> FileRecord:
+        kind = file_kind(path)
         if text.startswith("\ufeff"):
             text = text[1:] if kind == PYTHON else text
         if kind == PYTHON:
@@ -334,7 +372,6 @@ class WorkspaceIndex:
         else:
             record = self._readme_record(path, text)
         record.stamp = stamp
-        self._put(record)
         return record
 
     def remove(self, path: str) -> List[str]:
@@ -649,8 +686,8 @@ class WorkspaceIndex:
         models: Dict[str, Dict[str, Any]] = {}
         checkpoints: Dict[str, str] = {}
         configs: Dict[str, List[str]] = {}
-        for path in sorted(self.files):
-            record = self.files[path]
+        # A snapshot (sorted by path): a worker thread may ask while the owner indexes.
+        for _path, record in sorted(self.files.items()):
             if profile is not None and zoo_profile(record.profile) != profile:
                 continue
             for e in record.models:
@@ -664,11 +701,12 @@ class WorkspaceIndex:
 
     def zoo_signature(self) -> Tuple:
         """Changes when the workspace zoo does (cheap to compare)."""
+        # A snapshot of the lists: a worker thread may ask while the owner indexes.
         return tuple(sorted(
             (e.name, e.path, e.meta.get("config"), e.meta.get("checkpoint"),
              e.meta.get("epochs"), e.meta.get("batch_size"), e.meta.get("top1"),
              self.metafile_profile(e.path))
-            for entries in self._models.values() for e in entries
+            for entries in list(self._models.values()) for e in tuple(entries)
         ))
 
     def metafile_profile(self, path: str) -> str:

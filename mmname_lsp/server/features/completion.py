@@ -6,14 +6,12 @@ from __future__ import annotations
 import logging
 import os
 import re
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Optional, Tuple
 
 from lsprotocol import types
 
 from mmname_lsp.analysis.pipeline import call_profile
-from mmname_lsp.server.convert import (
-    document_path,
-)
+from mmname_lsp.server.convert import JsonResult, document_path
 from mmname_lsp.server.protocol import MMNameServer
 from mmname_lsp.server.session import OTHER_KINDS, guarded
 from mmname_lsp.sources.python import MODEL_APIS
@@ -78,7 +76,7 @@ _COMPLETION_KINDS = {
 _VALUE_KIND = int(types.CompletionItemKind.Value)
 
 
-def _completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[Dict[str, Any]]:
+def _completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[JsonResult]:
     from mmname_lsp.ide.completion import complete
 
     doc, index, offset = ls.session.doc_and_offset(params)
@@ -138,7 +136,7 @@ def _completion(ls: MMNameServer, params: types.CompletionParams) -> Optional[Di
             "sortText": f"{i:05d}",
             "textEdit": {"range": edit_range, "newText": c.label},
         })
-    return {"isIncomplete": incomplete, "items": items}
+    return JsonResult(isIncomplete=incomplete, items=items)
 
 
 _YAML_KEY = re.compile(r"^(?P<lead>[ \t]*(?:-[ \t]+)?)(?P<key>Name|Config|Weights)[ \t]*:[ \t]*"

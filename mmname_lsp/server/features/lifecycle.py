@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Any
+from typing import Any, Callable, Optional
 
 from lsprotocol import types
 
@@ -30,21 +30,25 @@ def on_initialize(ls: MMNameServer, params: types.InitializeParams) -> None:
         _watch_parent(params.process_id)
     if ls.session.configuration_support:
         ls.session.settings_ready = asyncio.Event()
-    # Load data and code paths right after answering, while the client is
-    # still busy with our answer, so the first didOpen finds them warm.
-    try:
-        asyncio.get_event_loop().call_soon(_warm_up)
-    except RuntimeError:
-        pass
 
 
-def _warm_up() -> None:
+# Code that no diagnostics need, loaded once the first ones are out.
+LATE_WARM_UP_S = 0.25
+
+
+def warm_up() -> None:
+    """Load the data (vocabulary, zoo) and the decoder's code paths that the
+    first analysis needs."""
     try:
         analyse("load_from = 'resnet50_8xb32_in1k'\n", None)
-        import mmname_lsp.configs  # noqa: F401
+    except Exception:  # noqa: BLE001
+        log.exception("warm-up failed")
+
+
+def _late_warm_up() -> None:
+    try:
         import mmname_lsp.ide.completion  # noqa: F401
         import mmname_lsp.ide.hover  # noqa: F401
-        import mmname_lsp.rules.consistency  # noqa: F401
     except Exception:  # noqa: BLE001
         log.exception("warm-up failed")
 
@@ -71,23 +75,37 @@ def _watch_parent(pid: int) -> None:
 
 async def on_initialized(ls: MMNameServer, params: types.InitializedParams) -> None:
     try:
-        await _pull_configuration(ls)
+        # Ask for the settings first, and load the data while the client
+        # answers: the editor's didOpen (right behind `initialized`) waits for both.
+        await _pull_configuration(ls, while_waiting=warm_up)
     finally:
+        try:
+            asyncio.get_event_loop().call_later(LATE_WARM_UP_S, _late_warm_up)
+        except RuntimeError:
+            pass
         if ls.session.settings_ready is not None:
             ls.session.settings_ready.set()
         ls.session.events.emit(ls, ls.session.events.initialized, params)
 
 
-async def _pull_configuration(ls: MMNameServer) -> None:
+async def _pull_configuration(
+    ls: MMNameServer, while_waiting: Optional[Callable[[], None]] = None
+) -> None:
     if not ls.session.configuration_support:
+        if while_waiting is not None:
+            while_waiting()
         return
     folders = list(ls.workspace.folders.values()) if ls.workspace.folders else []
     items = [types.ConfigurationItem(section="mmname")]
     items += [types.ConfigurationItem(scope_uri=f.uri, section="mmname") for f in folders]
     try:
-        result = await asyncio.wait_for(
-            ls.workspace_configuration_async(types.ConfigurationParams(items=items)), 10
-        )
+        # The request is written when its future is made; the work of
+        # ``while_waiting`` then overlaps the client's answer.
+        answer = asyncio.wrap_future(
+            ls.workspace_configuration(types.ConfigurationParams(items=items)))
+        if while_waiting is not None:
+            while_waiting()
+        result = await asyncio.wait_for(answer, 10)
     except Exception as exc:  # noqa: BLE001 - the client may not answer
         log.warning("workspace/configuration failed: %s", exc)
         return

@@ -10,11 +10,12 @@ session.  Every handler catches its own errors and logs them."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import time
 import uuid
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from lsprotocol import types
 from pygls.uris import from_fs_path
@@ -27,14 +28,15 @@ from mmname_lsp.server.convert import (
     to_lsp_range,
 )
 from mmname_lsp.server.protocol import MMNameServer
-from mmname_lsp.workspace.index import Loaded, WorkspaceIndex
+from mmname_lsp.server.session import prepare_zoo, responsive_threads
+from mmname_lsp.workspace.index import WorkspaceIndex
 from mmname_lsp.workspace.model import MAX_FILE_BYTES
 
 log = logging.getLogger("mmname_lsp")
 
 
-# Indexing runs in slices of this many seconds, between which the server
-# answers requests.
+# File events are handled in slices of this many seconds, between which the
+# server answers requests.
 SLICE_S = 0.004
 
 
@@ -63,16 +65,45 @@ WATCH_GLOBS = ("**/*.py", "**/metafile.yml", "**/metafile.yaml", "**/model-index
                "**/README*.md", "**/" + PYPROJECT)
 
 
-# Files read per trip to the worker thread while indexing.
+# Files read and turned into records per trip to the worker thread while
+# indexing; the event loop only takes the records in (microseconds each).
 READ_BATCH = 32
 
 
-def _load_all(index: WorkspaceIndex, paths: List[str]) -> List[Loaded]:
-    return [index.load(p) for p in paths]
+async def index_paths(index: WorkspaceIndex, paths: List[str],
+                       progress: Callable[[int], None]) -> None:
+    """Index ``paths``: read and built in a worker thread, a batch at a time
+    (however large a file, its decoding never holds up a request: the loop
+    takes the GIL back every fraction of a millisecond), taken in here."""
+    loop = asyncio.get_event_loop()
+    done = 0
+    with responsive_threads():
+        for start in range(0, len(paths), READ_BATCH):
+            batch = paths[start:start + READ_BATCH]
+            built = await loop.run_in_executor(None, index.build_many, batch)
+            for loaded, record in built:
+                index.put(loaded, record)
+            done += len(batch)
+            progress(done)
+
+
+async def learn_words(index: WorkspaceIndex) -> bool:
+    """Count the workspace's words (in the worker thread) and index again the
+    files they concern; True when the words changed."""
+    loop = asyncio.get_event_loop()
+    with responsive_threads():
+        changed = await loop.run_in_executor(None, index.refresh_learned)
+        paths = await loop.run_in_executor(None, index.concerned, changed)
+    for path in paths:
+        index.forget_stamp(path)
+    await index_paths(index, paths, lambda done: None)
+    if changed:
+        log.info("the workspace's words changed: %d known", len(index.learned.known()))
+    return bool(changed)
 
 
 async def index_roots(ls: MMNameServer, roots: Iterable[str]) -> None:
-    """Index the folders ``roots`` in slices, with work-done progress."""
+    """Index the folders ``roots`` in a worker thread, with work-done progress."""
     ls.session.state.events()
     index = ls.session.index()
     roots = [r for r in roots if os.path.isdir(r)]
@@ -89,30 +120,28 @@ async def index_roots(ls: MMNameServer, roots: Iterable[str]) -> None:
             token = None
     started = time.perf_counter()
     loop = asyncio.get_event_loop()
+    learned = False
+    # The records are acyclic and live long: a cyclic collection in the middle
+    # of indexing walks them again and again (a full one of a family workspace
+    # holds the GIL for a tenth of a second or more, a hitch in any request).
+    # No collection while indexing; then they go to the permanent generation,
+    # which later collections skip.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         for n, root in enumerate(roots):
-            last_pct = -1
-            # The disk is read in a worker thread (a walk of a huge tree, a slow
-            # file system); the records are built here, in slices.
             order = await loop.run_in_executor(None, index.files_to_index, root)
             total = len(order)
-            done = 0
-            slice_end = loop.time() + SLICE_S
-            for start in range(0, total, READ_BATCH):
-                batch = order[start:start + READ_BATCH]
-                loaded = await loop.run_in_executor(None, _load_all, index, batch)
-                for item in loaded:
-                    index.index_loaded(item)
-                    done += 1
-                    if loop.time() < slice_end:
-                        continue
-                    pct = int(100 * (n + (done / total if total else 1)) / len(roots))
-                    if token and pct != last_pct:
-                        last_pct = pct
-                        ls.work_done_progress.report(token, types.WorkDoneProgressReport(
-                            message=f"{done}/{total} files", percentage=pct))
-                    await asyncio.sleep(0)
-                    slice_end = loop.time() + SLICE_S
+            last = [-1]
+
+            def report(done: int, n: int = n, total: int = total, last: List[int] = last) -> None:
+                pct = int(100 * (n + (done / total if total else 1)) / len(roots))
+                if token and pct != last[0]:
+                    last[0] = pct
+                    ls.work_done_progress.report(token, types.WorkDoneProgressReport(
+                        message=f"{done}/{total} files", percentage=pct))
+
+            await index_paths(index, order, report)
             if root in index.truncated:
                 from mmname_lsp.workspace.model import MAX_FILES
 
@@ -123,11 +152,18 @@ async def index_roots(ls: MMNameServer, roots: Iterable[str]) -> None:
                     type=types.MessageType.Warning, message=msg))
             if root not in ls.session.state.indexed_roots:
                 ls.session.state.indexed_roots.append(root)
+        if token:
+            ls.work_done_progress.report(token, types.WorkDoneProgressReport(
+                message="learning the workspace's words"))
+        learned = await learn_words(index)
     except asyncio.CancelledError:
         raise
     except Exception:  # noqa: BLE001
         log.exception("indexing failed")
     finally:
+        if collecting:
+            gc.enable()
+        gc.freeze()
         elapsed = time.perf_counter() - started
         ls.session.state.last_index_s = elapsed
         by_profile = ", ".join(f"{name} {n}" for name, n in
@@ -147,11 +183,12 @@ async def index_roots(ls: MMNameServer, roots: Iterable[str]) -> None:
         assert ls.session.state.ready is not None
         ls.session.state.ready.set()
     try:
-        ls.session.learn()
-    except Exception:  # noqa: BLE001
-        log.exception("learning the workspace's words failed")
-    try:
-        if ls.session.install_workspace_zoo():
+        # The workspace's zoo is made in the worker thread too (thousands of
+        # models in a family workspace); only its installation is done here.
+        with responsive_threads():
+            prepared = await loop.run_in_executor(None, prepare_zoo, index)
+        zoo_changed = ls.session.install_workspace_zoo(prepared)
+        if zoo_changed or learned:
             ls.session.refresh_all()
     except Exception:  # noqa: BLE001
         log.exception("merging the workspace zoo failed")
