@@ -10,7 +10,6 @@ import os
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import PurePath
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from mmname_lsp.analysis.profile_of import (
