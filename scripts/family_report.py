@@ -35,6 +35,7 @@ from mmname_lsp.analysis import analyse  # noqa: E402
 from mmname_lsp.analysis.pipeline import workspace_words  # noqa: E402
 from mmname_lsp.naming.decoder import Decoder, base_vocabulary, profile_vocabulary  # noqa: E402
 from mmname_lsp.naming.learned import WordCounter  # noqa: E402
+from mmname_lsp.naming.profiles import Choice, get_profile  # noqa: E402
 from mmname_lsp.settings import Settings  # noqa: E402
 
 LOUD = ("error", "warning")
@@ -63,16 +64,20 @@ def report(name: str, root: Path, shared: bool, listing: int) -> dict:
         counter.add_names(names)
         counter.add_classes(classes)
     learned = counter.freeze()
+    # The tree is judged by one profile, as `mmname check --profile NAME` does:
+    # a legacy tree's configs carry no `default_scope` to find it by.
     if shared:
         decoder = Decoder(base_vocabulary().with_learned(learned))
+        choice = Choice(get_profile("mmpretrain"), "--shared")
     else:
         decoder = Decoder(profile_vocabulary(name).with_learned(learned), profile=name)
+        choice = Choice(get_profile(name), "the tree's profile")
     flagged = 0
     codes: collections.Counter = collections.Counter()
     found = []
     misread_hxw = 0
     for p in files:
-        analysis = analyse(texts[p], str(p), settings, decoder=decoder)
+        analysis = analyse(texts[p], str(p), settings, decoder=decoder, choice=choice)
         loud = [f for f in analysis.findings if f.severity in LOUD]
         for occ in analysis.occurrences:
             for part in occ.decoded.parts:

@@ -428,6 +428,12 @@ def _find_repository(folder: str) -> Tuple[Optional[Repository], Tuple[str, ...]
                     name, where = pkg, init
                     looked.append(init)
                     break
+        if name is None and os.path.basename(here) == ".mim" \
+                and os.path.basename(os.path.dirname(here)) in packages:
+            # An installed package's own configs: `site-packages/mmdet/.mim/configs`.
+            package_dir = os.path.dirname(here)
+            name, where = os.path.basename(package_dir), package_dir
+            here = os.path.dirname(package_dir)
         if name is not None:
             if version is None:
                 version, files = _package_version(here, name)

@@ -142,6 +142,19 @@ def test_the_top_package_folder_next_to_configs(test_profiles, tmp_path):
     assert decide(cfg).choice.name == "det3"
 
 
+@pytest.mark.parametrize("version,expected", [("2.28.2", "det2"), ("3.3.0", "det3")])
+def test_an_installed_packages_own_configs(test_profiles, tmp_path, version, expected):
+    # `pip install mmdet` ships its configs in `site-packages/mmdet/.mim/configs`.
+    package = tmp_path / "site-packages" / "mmdet"
+    write(package / "__init__.py", "")
+    write(package / "version.py", f"__version__ = '{version}'\n")
+    cfg = write(package / ".mim" / "configs" / "faster_rcnn" / "faster_rcnn_r50_fpn_1x_coco.py",
+                "_base_ = ['../_base_/models/faster_rcnn_r50_fpn.py']\n")
+    choice = decide(cfg).choice
+    assert choice.name == expected
+    assert choice.reason == "the repository is the `mmdet` package"
+
+
 def test_a_project_of_its_own_stops_the_search(test_profiles, tmp_path):
     # An outer mmdet checkout does not claim a project that has its own
     # pyproject.toml (its name is no OpenMMLab package).
