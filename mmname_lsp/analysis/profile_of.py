@@ -428,10 +428,15 @@ def _find_repository(folder: str) -> Tuple[Optional[Repository], Tuple[str, ...]
                     name, where = pkg, init
                     looked.append(init)
                     break
-        if name is None and os.path.basename(here) == ".mim" \
-                and os.path.basename(os.path.dirname(here)) in packages:
-            # An installed package's own configs: `site-packages/mmdet/.mim/configs`.
+        if name is None and os.path.basename(here) in (".mim", "configs") \
+                and os.path.basename(os.path.dirname(here)) in packages \
+                and not any(os.path.exists(os.path.join(os.path.dirname(here), f))
+                            for f in ("setup.py", "pyproject.toml", ".git")):
+            # A package's own configs: installed (`site-packages/mmdet/.mim/configs`)
+            # or the new-style ones inside the package (`mmpretrain/configs/`); a
+            # checkout folder named like its package is a repository, not the package.
             package_dir = os.path.dirname(here)
+            looked.extend(os.path.join(package_dir, f) for f in ("setup.py", "pyproject.toml"))
             name, where = os.path.basename(package_dir), package_dir
             here = os.path.dirname(package_dir)
         if name is not None:

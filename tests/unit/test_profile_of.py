@@ -143,16 +143,27 @@ def test_the_top_package_folder_next_to_configs(test_profiles, tmp_path):
 
 
 @pytest.mark.parametrize("version,expected", [("2.28.2", "det2"), ("3.3.0", "det3")])
-def test_an_installed_packages_own_configs(test_profiles, tmp_path, version, expected):
-    # `pip install mmdet` ships its configs in `site-packages/mmdet/.mim/configs`.
+@pytest.mark.parametrize("configs", [".mim/configs", "configs"])
+def test_a_packages_own_configs(test_profiles, tmp_path, version, expected, configs):
+    # `pip install mmdet` ships its configs in `site-packages/mmdet/.mim/configs`;
+    # new-style configs live inside the package (`mmdet/configs/`).
     package = tmp_path / "site-packages" / "mmdet"
     write(package / "__init__.py", "")
     write(package / "version.py", f"__version__ = '{version}'\n")
-    cfg = write(package / ".mim" / "configs" / "faster_rcnn" / "faster_rcnn_r50_fpn_1x_coco.py",
+    cfg = write(package / configs / "faster_rcnn" / "faster_rcnn_r50_fpn_1x_coco.py",
                 "_base_ = ['../_base_/models/faster_rcnn_r50_fpn.py']\n")
     choice = decide(cfg).choice
     assert choice.name == expected
     assert choice.reason == "the repository is the `mmdet` package"
+
+
+def test_a_checkout_folder_named_like_the_package_is_not_the_package(test_profiles, tmp_path):
+    # `git clone ... mmdet`: the folder is the repository, its setup.py decides.
+    repo = tmp_path / "mmdet"
+    write(repo / "setup.py", "setup(name='mmdet')\n")
+    write(repo / "mmdet" / "version.py", "__version__ = '2.28.2'\n")
+    cfg = write(repo / "configs" / "faster_rcnn_r50_fpn_1x_coco.py", "model = dict()\n")
+    assert decide(cfg).choice.name == "det2"
 
 
 def test_a_project_of_its_own_stops_the_search(test_profiles, tmp_path):
