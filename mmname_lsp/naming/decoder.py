@@ -1241,37 +1241,16 @@ class Decoder:
 # -- helpers ----------------------------------------------------------------------
 
 
-_new_object = object.__new__
-
-
 def _token(text: str, start: int, end: int, kind: str, meaning: str, how: str) -> Token:
-    """``Token(...)`` at a fraction of the cost: a frozen dataclass's __init__
-    sets each field through object.__setattr__, which shows at one call per
-    word of every name decoded.  The same object, the same fields."""
-    t = _new_object(Token)
-    d = t.__dict__
-    d["text"] = text
-    d["start"] = start
-    d["end"] = end
-    d["kind"] = kind
-    d["meaning"] = meaning
-    d["how"] = how
-    return t
+    return m.new_frozen(Token, text=text, start=start, end=end, kind=kind, meaning=meaning,
+                        how=how)
 
 
 def _part(
     role: str, text: str, start: int, end: int, tokens: Tuple[Token, ...], how: str
 ) -> Part:
-    """``Part(...)`` without the frozen dataclass's per-field setattr (see _token)."""
-    p = _new_object(Part)
-    d = p.__dict__
-    d["role"] = role
-    d["text"] = text
-    d["start"] = start
-    d["end"] = end
-    d["tokens"] = tokens
-    d["how"] = how
-    return p
+    return m.new_frozen(Part, role=role, text=text, start=start, end=end, tokens=tokens,
+                        how=how)
 
 
 def _problem(

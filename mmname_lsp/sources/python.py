@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Collection, List, Optional, Tuple
 
+from mmname_lsp.naming.model import new_frozen
 from mmname_lsp.naming.profiles import inferencer_calls
 
 __all__ = [
@@ -383,7 +384,6 @@ def _checkpoint_expected(text: str) -> Optional[str]:
     return None
 
 
-_new_object = object.__new__
 
 
 def _occurrence(text: str, s: int, e: int, ctx: str, key: Optional[str]) -> Occurrence:
@@ -397,18 +397,8 @@ def _occurrence(text: str, s: int, e: int, ctx: str, key: Optional[str]) -> Occu
         exp = _EXP_PATTERN if key in PATTERN_APIS else _EXP_MODEL
     else:
         exp = _EXP_CONFIG
-    # The same object the dataclass __init__ would build, at a fifth of the cost:
-    # a frozen dataclass's __init__ sets each field through object.__setattr__,
-    # which shows at one call per literal of a large file.
-    occ = _new_object(Occurrence)
-    d = occ.__dict__
-    d["text"] = text
-    d["start"] = s
-    d["end"] = e
-    d["context"] = ctx
-    d["expected"] = exp
-    d["key"] = key
-    return occ
+    return new_frozen(Occurrence, text=text, start=s, end=e, context=ctx, expected=exp,
+                      key=key)
 
 
 def extract_python(source: str, contexts: Optional[Collection[str]] = None) -> list[Occurrence]:
