@@ -384,8 +384,6 @@ def _checkpoint_expected(text: str) -> Optional[str]:
     return None
 
 
-
-
 def _occurrence(text: str, s: int, e: int, ctx: str, key: Optional[str]) -> Occurrence:
     if ctx == LITERAL:
         exp: Optional[str] = None
