@@ -28,6 +28,7 @@ import os
 import re
 import stat
 import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -733,3 +734,23 @@ def walk(root: str, wanted: Callable[[str], bool], max_files: int) -> WalkResult
             out.append(e.path)
         stack.extend(reversed(subdirs))
     return WalkResult(out, seen, False)
+
+
+def write_generated(path: PathArg, text: str, check: bool, regenerate: str) -> int:
+    """Write a generated file, or with ``check`` only say whether the committed
+    one is stale (exit status 1, naming the command ``regenerate`` that makes it)."""
+    path = os.fspath(path)
+    if check:
+        try:
+            with open(path, encoding="utf-8") as f:
+                current = f.read()
+        except FileNotFoundError:
+            current = ""
+        if current != text:
+            print(f"{path} is stale: run {regenerate}", file=sys.stderr)
+            return 1
+        return 0
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return 0

@@ -37,6 +37,7 @@ from consistency_report import PACKAGES, TREES, decoder_for, model_configs, prof
 
 from mmname_lsp.configs import ConfigCache, Unresolved, resolve_config  # noqa: E402
 from mmname_lsp.data import CLASS_WORDS  # noqa: E402
+from mmname_lsp.files import write_generated  # noqa: E402
 from mmname_lsp.rules.consistency import (  # noqa: E402
     algorithm_phrase,
     dataset_phrase,
@@ -86,15 +87,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail when the file is stale")
     args = parser.parse_args(argv)
     text = json.dumps(build(), indent=1, sort_keys=True) + "\n"
-    if args.check:
-        current = CLASS_WORDS.read_text(encoding="utf-8") if CLASS_WORDS.exists() else ""
-        if current != text:
-            print(f"{CLASS_WORDS} is stale: run scripts/build_class_words.py", file=sys.stderr)
-            return 1
-        return 0
-    CLASS_WORDS.write_text(text, encoding="utf-8")
-    print(f"wrote {CLASS_WORDS}")
-    return 0
+    status = write_generated(CLASS_WORDS, text, args.check, "scripts/build_class_words.py")
+    if not args.check:
+        print(f"wrote {CLASS_WORDS}")
+    return status
 
 
 if __name__ == "__main__":

@@ -8,11 +8,11 @@ rule's text for ``mmname rule`` and editor hovers.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from mmname_lsp.codes import RULES, Rule
+from mmname_lsp.files import write_generated
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 _CATEGORY_TITLES = {"name": "Name format (1xx)", "reference": "References (2xx)",
@@ -103,16 +103,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description="Generate docs/rules.md from the rules.")
     ap.add_argument("--check", action="store_true", help="exit 1 when docs/rules.md is stale")
     args = ap.parse_args(argv)
-    text = render()
-    if args.check:
-        current = DOCS.read_text(encoding="utf-8") if DOCS.is_file() else ""
-        if current != text:
-            print(f"{DOCS} is stale: run python -m mmname_lsp.rules.docs", file=sys.stderr)
-            return 1
-        return 0
-    DOCS.parent.mkdir(parents=True, exist_ok=True)
-    DOCS.write_text(text, encoding="utf-8")
-    return 0
+    return write_generated(DOCS, render(), args.check, "python -m mmname_lsp.rules.docs")
 
 
 if __name__ == "__main__":
