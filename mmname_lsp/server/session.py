@@ -112,15 +112,19 @@ def responsive_threads() -> Iterator[None]:
             sys.setswitchinterval(_switch_saved)
 
 
-def prepare_zoo(index: WorkspaceIndex) -> Tuple[Any, Any]:
-    """(signature, {profile: Zoo}) of the workspace's metafile models, one zoo
-    per profile that judges some of them; reads the index only, so a worker
-    thread may make it."""
+def workspace_zoos(index: WorkspaceIndex) -> Dict[str, Any]:
+    """{profile: Zoo} of the workspace's metafile models, one zoo per profile
+    that judges some of them; reads the index only, so a worker thread may
+    make it."""
     from mmname_lsp.naming.zoo import Zoo
 
-    signature = index.zoo_signature()
     names = {index.metafile_profile(p) for p, r in list(index.files.items()) if r.models}
-    return signature, {name: Zoo(*index.zoo_models(name)) for name in sorted(names)}
+    return {name: Zoo(*index.zoo_models(name)) for name in sorted(names)}
+
+
+def prepare_zoo(index: WorkspaceIndex) -> Tuple[Any, Dict[str, Any]]:
+    """(signature, :func:`workspace_zoos`), made beforehand in a worker thread."""
+    return index.zoo_signature(), workspace_zoos(index)
 
 
 class NotOpen(Exception):
@@ -778,7 +782,7 @@ class Session:
     def install_workspace_zoo(self, prepared: Optional[Tuple[Any, Any]] = None) -> bool:
         """Give the zoo the workspace's own metafile models; True when that changed
         it (then every analysis is redone: the decoders drop their caches).
-        ``prepared``: (signature, Zoo) made beforehand (in a worker thread)."""
+        ``prepared``: what :func:`prepare_zoo` made beforehand (in a worker thread)."""
         index = self.index()
         signature = prepared[0] if prepared is not None else index.zoo_signature()
         if signature == self.state.zoo_signature:
@@ -787,7 +791,7 @@ class Session:
         from mmname_lsp.naming.decoder import profile_decoder
         from mmname_lsp.naming.zoo import Zoo
 
-        workspace = prepared[1] if prepared is not None else prepare_zoo(index)[1]
+        workspace = prepared[1] if prepared is not None else workspace_zoos(index)
         # Each profile's zoo takes the models of the metafiles it judges (and
         # drops those it took before).
         for name in sorted(set(workspace) | self.state.zoo_profiles):
